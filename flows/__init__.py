@@ -1,0 +1,1 @@
+"""Prefect flows and deployments of ingest: orchestration only, the work is in `ingest`."""

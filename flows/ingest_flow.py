@@ -1,0 +1,160 @@
+"""The ingest flow: discover pages, batch them, run one task per batch, commit, report."""
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
+
+from flows.progress import Progress
+from ingest.batch import BatchItem, process_batch, reject_items
+from ingest.dataset import BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
+from ingest.discovery import discover
+from ingest.report import RunSummary
+from ingest.selection import Selection, roots_for, select
+from ingest.settings import Settings, load_settings
+
+
+@task(
+    name="process-batch",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    log_prints=False,
+)
+def process_batch_task(
+    items: list[BatchItem], settings: Settings, run_id: str, batch: int, output: str
+) -> BatchResult:
+    return process_batch(items, settings, run_id, batch, Path(output))
+
+
+def batches(items: Iterator[BatchItem], size: int) -> Iterator[list[BatchItem]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
+    """A reprocessing job is known again by its arguments, so a killed one resumes."""
+    raw = json.dumps([sorted(paths), str(since), str(until)])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@flow(name="ingest", persist_result=False, log_prints=False, validate_parameters=False)
+def ingest_flow(
+    paths: list[str] | None = None,
+    output_dir: str | None = None,
+    reprocess: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    show_progress: bool = False,
+) -> dict[str, object]:
+    """Process new or changed pages under `paths` (default: the raw folder) into `output_dir`."""
+    settings = settings or load_settings()
+    logger = get_run_logger()
+    output = Path(output_dir or settings.output_dir).absolute()
+    paths = [str(p) for p in (paths or [settings.raw_dir])]
+    run_id = new_run_id()
+    summary = RunSummary(run_id=run_id, output=str(output))
+    started = time.perf_counter()
+
+    lock = OutputLock(output)
+    try:
+        lock.acquire(run_id)
+    except OutputBusy as exc:
+        logger.warning("%s", exc)
+        summary.status = "busy"
+        return summary.as_dict()
+    dataset = Dataset(output)
+    try:
+        summary.recovered_commits = dataset.recover()
+        if summary.recovered_commits:
+            logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
+        key = job_key(paths, since, until)
+        processed_since = dataset.state.job_started_at(key) if reprocess else None
+        counts = Selection()
+        selected = select(
+            discover(roots_for(paths, settings.raw_dir)),
+            dataset.state,
+            reprocess=reprocess,
+            processed_since=processed_since,
+            since=since,
+            until=until,
+            counts=counts,
+        )
+        if dry_run:
+            summary.status = "dry_run"
+            summary.files = [item.job.source_path for item in selected]
+        else:
+            dataset.state.start_run(run_id, "reprocess" if reprocess else "incremental")
+            _run_batches(selected, settings, run_id, output, dataset, summary, show_progress)
+        summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
+        summary.out_of_range = counts.out_of_range
+        summary.seconds = time.perf_counter() - started
+        if not dry_run:
+            dataset.state.finish_run(run_id, summary.status, summary.as_dict())
+            if reprocess:
+                dataset.state.complete_job(key)
+    finally:
+        dataset.close()
+        lock.release()
+
+    logger.info("%s", summary.headline())
+    if not summary.accounted:
+        logger.error("pages seen and pages accounted for differ: %s", summary.as_dict())
+    if not dry_run:
+        create_markdown_artifact(
+            markdown=summary.to_markdown(), key="ingest-run", description=summary.headline()
+        )
+    return summary.as_dict()
+
+
+def _run_batches(
+    selected: Iterator[BatchItem],
+    settings: Settings,
+    run_id: str,
+    output: Path,
+    dataset: Dataset,
+    summary: RunSummary,
+    show_progress: bool,
+) -> None:
+    """Keep a bounded number of batches in flight; commit each as soon as it is done."""
+    logger = get_run_logger()
+    window = max(2, settings.workers * 2)
+    in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[BatchItem]]] = {}
+    numbered = enumerate(batches(selected, settings.batch_size))
+    run_batch = process_batch_task.with_options(retries=settings.task_retries)
+    with Progress(enabled=show_progress) as progress:
+        while True:
+            for number, items in islice(numbered, window - len(in_flight)):
+                progress.add_total(len(items))
+                future = run_batch.submit(items, settings, run_id, number, str(output))
+                in_flight[future] = (number, items)
+            if not in_flight:
+                break
+            done = next(as_completed(list(in_flight)))
+            number, items = in_flight.pop(done)
+            done.wait()
+            if done.state.is_completed():
+                result = done.result()
+            else:
+                summary.failed_batches += 1
+                detail = f"batch failed after {settings.task_retries} retries: {done.state.message}"
+                logger.error("batch %d: %s", number, detail)
+                result = reject_items(items, run_id, number, output, detail, settings)
+            files = dataset.commit(result)
+            summary.add(result, files)
+            progress.advance(len(items))
+            logger.info(
+                "batch %d: %d pages, %d written, %d rejected, %.1f s",
+                result.batch, result.pages, result.written, result.rejected, result.seconds,
+            )

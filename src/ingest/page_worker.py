@@ -1,0 +1,138 @@
+"""Pages processed in a child process with a per-page deadline.
+
+trafilatura has no time limit and lxml can crash on hostile markup: a page that runs past its
+deadline, or takes its process down, is rejected and the child is replaced, so the batch goes on.
+"""
+
+import logging
+import multiprocessing
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ingest.extraction import release_caches
+from ingest.processing import PageJob, process_page
+from ingest.rejection import PageRejected, RejectReason
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A fresh child now and then keeps memory flat whatever the pages leave behind.
+PAGES_PER_CHILD = 2000
+CACHE_RESET_EVERY = 200
+
+Outcome = tuple[str, Any]  # ("row", row) or ("reject", (reason, detail, sha256))
+
+
+def run_page(job: PageJob, settings: Settings, run_id: str) -> Outcome:
+    """Process one page in this process, turning every failure into a reject."""
+    try:
+        return "row", process_page(job, settings, run_id)
+    except PageRejected as exc:
+        return "reject", (exc.reason.value, exc.detail, getattr(exc, "sha256", None))
+    except RecursionError:
+        return "reject", (RejectReason.extraction_failed.value, "nested too deeply", None)
+    except MemoryError:
+        return "reject", (RejectReason.extraction_failed.value, "out of memory", None)
+    except Exception as exc:  # a bug or a library failure on one page must not stop the batch
+        detail = f"{type(exc).__name__}: {str(exc)[:300]}"
+        return "reject", (RejectReason.extraction_failed.value, detail, None)
+
+
+def _child_main(conn: Connection, settings: Settings, run_id: str) -> None:
+    done = 0
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if job is None:
+            return
+        conn.send(run_page(job, settings, run_id))
+        done += 1
+        if done % CACHE_RESET_EVERY == 0:
+            release_caches()
+
+
+class PageWorker:
+    """One child process at a time; replaced after a timeout, a crash or PAGES_PER_CHILD pages."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.timeout = settings.page_timeout_s
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["ingest.page_worker"])
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._served = 0
+        self._in_process = False
+
+    def process(self, job: PageJob) -> Outcome:
+        if self._in_process:
+            return run_page(job, self.settings, self.run_id)
+        conn = self._ensure_child()
+        if conn is None:
+            return run_page(job, self.settings, self.run_id)
+        try:
+            conn.send(job)
+            if conn.poll(self.timeout):
+                outcome: Outcome = conn.recv()
+                self._served += 1
+                if self._served >= PAGES_PER_CHILD:
+                    self.close()
+                return outcome
+            self._kill()
+            detail = f"processing took longer than {self.timeout:g} s"
+            return "reject", (RejectReason.timeout.value, detail, None)
+        except (EOFError, OSError, BrokenPipeError):
+            code = self._kill()
+            detail = f"the page's worker process died (exit code {code})"
+            return "reject", (RejectReason.extraction_failed.value, detail, None)
+
+    def _ensure_child(self) -> Connection | None:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        self._kill()
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_child_main, args=(child, self.settings, self.run_id), daemon=True
+        )
+        try:
+            process.start()
+        except AssertionError:
+            # Daemonic workers (some Dask set-ups) may not have children: run pages in-process,
+            # without a deadline, rather than not at all.
+            log.warning("cannot start a page worker process here; pages run without a deadline")
+            self._in_process = True
+            return None
+        child.close()
+        self._process, self._conn, self._served = process, parent, 0
+        return parent
+
+    def _kill(self) -> int | None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        return process.exitcode
+
+    def close(self) -> None:
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._process.join(2)
+        self._kill()
+
+    def __enter__(self) -> "PageWorker":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

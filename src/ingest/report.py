@@ -1,0 +1,93 @@
+"""The run summary: counts, the accounting check, and its markdown and console forms."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.dataset import BatchResult
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    output: str
+    seen: int = 0
+    written: int = 0
+    rejected: int = 0
+    skipped_unchanged: int = 0
+    out_of_range: int = 0
+    batches: int = 0
+    failed_batches: int = 0
+    recovered_commits: int = 0
+    input_bytes: int = 0
+    seconds: float = 0.0
+    status: str = "completed"  # completed | busy | dry_run | failed
+    reject_reasons: Counter[str] = field(default_factory=Counter)
+    removed_chars: Counter[str] = field(default_factory=Counter)
+    files: list[str] = field(default_factory=list)
+
+    def add(self, batch: BatchResult, files: list[str]) -> None:
+        self.batches += 1
+        self.written += batch.written
+        self.rejected += batch.rejected
+        self.input_bytes += batch.input_bytes
+        self.reject_reasons.update(batch.reject_reasons)
+        self.removed_chars.update(batch.removed_chars)
+        self.files.extend(files)
+
+    @property
+    def accounted(self) -> bool:
+        """Every page seen became a row, a reject, or was passed over as unchanged."""
+        return self.seen == self.written + self.rejected + self.skipped_unchanged
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "output": self.output,
+            "status": self.status,
+            "seen": self.seen,
+            "written": self.written,
+            "rejected": self.rejected,
+            "skipped_unchanged": self.skipped_unchanged,
+            "out_of_range": self.out_of_range,
+            "accounted": self.accounted,
+            "batches": self.batches,
+            "failed_batches": self.failed_batches,
+            "recovered_commits": self.recovered_commits,
+            "input_bytes": self.input_bytes,
+            "seconds": round(self.seconds, 3),
+            "reject_reasons": dict(self.reject_reasons),
+            "removed_chars": dict(self.removed_chars),
+            "files": list(self.files),
+        }
+
+    def headline(self) -> str:
+        check = "all accounted for" if self.accounted else "NOT ALL ACCOUNTED FOR"
+        return (
+            f"{self.seen} pages read: {self.written} written, {self.rejected} rejected, "
+            f"{self.skipped_unchanged} unchanged ({check})"
+        )
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"# ingest run `{self.run_id}`",
+            "",
+            f"**{self.headline()}** in {self.seconds:.1f} s, output `{self.output}`.",
+            "",
+            "| pages | count |",
+            "|---|---|",
+            f"| seen | {self.seen} |",
+            f"| written | {self.written} |",
+            f"| rejected | {self.rejected} |",
+            f"| unchanged (skipped) | {self.skipped_unchanged} |",
+            f"| outside the date range | {self.out_of_range} |",
+            f"| failed batches | {self.failed_batches} |",
+        ]
+        if self.reject_reasons:
+            lines += ["", "| reject reason | pages |", "|---|---|"]
+            lines += [f"| {r} | {n} |" for r, n in self.reject_reasons.most_common()]
+        if self.removed_chars:
+            lines += ["", "| cleaning rule | characters removed |", "|---|---|"]
+            lines += [f"| {r} | {n} |" for r, n in self.removed_chars.most_common()]
+        if self.files:
+            lines += ["", "Files written:", ""] + [f"- `{f}`" for f in self.files]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""Typed settings: command-line flags, then INGEST_* environment variables, then ingest.toml."""
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ingest.cleaning import CleaningConfig
+
+CONFIG_FILE_ENV = "INGEST_CONFIG"
+DEFAULT_CONFIG_FILE = "ingest.toml"
+
+MiB = 1024 * 1024
+
+
+class TaskRunnerKind(StrEnum):
+    """How batch tasks run: in worker processes, threads, or on a Dask cluster."""
+
+    process = "process"
+    thread = "thread"
+    dask = "dask"
+
+
+class ExtractionFocus(StrEnum):
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
+
+
+class Settings(BaseSettings):
+    """Everything a run can be told. Field names map to INGEST_<NAME> variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INGEST_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    raw_dir: Path = Field(Path("raw"), description="Folder scheduled runs read pages from.")
+    output_dir: Path = Field(Path("output"), description="Folder the dataset is written to.")
+    batch_size: int = Field(200, ge=1, description="Pages per batch task.")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="Parallel batch tasks."
+    )
+    task_runner: TaskRunnerKind = Field(TaskRunnerKind.process, description="Task runner kind.")
+    dask_address: str | None = Field(
+        None, description="Address of an existing Dask scheduler; empty starts a LocalCluster."
+    )
+    max_file_bytes: int = Field(
+        50 * MiB, ge=1, description="Pages larger than this on disk are rejected (too_large)."
+    )
+    max_inflated_bytes: int = Field(
+        50 * MiB, ge=1, description="Gzipped pages inflating past this are rejected (too_large)."
+    )
+    max_sidecar_bytes: int = Field(1 * MiB, ge=1, description="Larger sidecars are ignored.")
+    page_timeout_s: float = Field(30.0, gt=0, description="Per-page processing deadline.")
+    extraction_focus: ExtractionFocus = Field(
+        ExtractionFocus.balanced, description="trafilatura's precision/recall trade-off."
+    )
+    task_retries: int = Field(2, ge=0, description="Retries of a failed batch task.")
+    schedule_cron: str = Field("*/15 * * * *", description="Cron schedule of `ingest serve`.")
+    cleaning: CleaningConfig = Field(default_factory=CleaningConfig)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings with the given overrides (flags) on top; None means 'not given'."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
