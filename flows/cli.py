@@ -26,7 +26,8 @@ app = typer.Typer(
 
 RawDir = Annotated[Path | None, typer.Option(help="Folder of raw pages. [env INGEST_RAW_DIR]")]
 OutDir = Annotated[
-    Path | None, typer.Option("--out", "--output-dir", help="Output folder. [env INGEST_OUTPUT_DIR]")
+    Path | None,
+    typer.Option("--out", "--output-dir", help="Output folder. [env INGEST_OUTPUT_DIR]"),
 ]
 BatchSize = Annotated[int | None, typer.Option(help="Pages per batch task. [default 200]")]
 Workers = Annotated[
@@ -36,7 +37,8 @@ Runner = Annotated[
     str | None, typer.Option(help="Task runner: process, thread or dask. [default process]")
 ]
 DaskAddress = Annotated[
-    str | None, typer.Option(help="Dask scheduler address (task runner dask); none: a local cluster.")
+    str | None,
+    typer.Option(help="Dask scheduler address (task runner dask); none: a local cluster."),
 ]
 Timeout = Annotated[float | None, typer.Option(help="Per-page deadline in seconds. [default 30]")]
 MaxBytes = Annotated[
@@ -86,8 +88,10 @@ def _print_summary(summary: dict) -> None:
     if summary["status"] == "dry_run":
         for path in summary["files"]:
             echo(f"would process {path}")
-        echo(f"dry run: {len(summary['files'])} pages would be processed, "
-             f"{summary['skipped_unchanged']} unchanged, {summary['out_of_range']} out of range")
+        echo(
+            f"dry run: {len(summary['files'])} pages would be processed, "
+            f"{summary['skipped_unchanged']} unchanged, {summary['out_of_range']} out of range"
+        )
         return
     check = "all accounted for" if summary["accounted"] else "NOT ALL ACCOUNTED FOR"
     echo(
@@ -117,9 +121,15 @@ def run(
 ) -> None:
     """Process the pages of the raw folder that are new or changed since the last run."""
     settings = _settings(
-        raw_dir=raw_dir, output_dir=out, batch_size=batch_size, workers=workers,
-        task_runner=task_runner, dask_address=dask_address, page_timeout_s=page_timeout,
-        max_file_bytes=max_file_bytes, config=config,
+        raw_dir=raw_dir,
+        output_dir=out,
+        batch_size=batch_size,
+        workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        page_timeout_s=page_timeout,
+        max_file_bytes=max_file_bytes,
+        config=config,
     )
     _run(settings)
 
@@ -138,7 +148,9 @@ def backfill(
     reprocess: Annotated[
         bool, typer.Option(help="Process pages again even if unchanged (rows are replaced).")
     ] = False,
-    dry_run: Annotated[bool, typer.Option(help="List what would be processed; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="List what would be processed; write nothing.")
+    ] = False,
     raw_dir: RawDir = None,
     batch_size: BatchSize = None,
     workers: Workers = None,
@@ -150,9 +162,15 @@ def backfill(
 ) -> None:
     """Run the ingest flow over any files or folders; resumable, and idempotent."""
     settings = _settings(
-        raw_dir=raw_dir, output_dir=out, batch_size=batch_size, workers=workers,
-        task_runner=task_runner, dask_address=dask_address, page_timeout_s=page_timeout,
-        max_file_bytes=max_file_bytes, config=config,
+        raw_dir=raw_dir,
+        output_dir=out,
+        batch_size=batch_size,
+        workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        page_timeout_s=page_timeout,
+        max_file_bytes=max_file_bytes,
+        config=config,
     )
     _run(settings, paths=paths, reprocess=reprocess, since=since, until=until, dry_run=dry_run)
 
@@ -160,7 +178,8 @@ def backfill(
 @app.command()
 def serve(
     cron: Annotated[
-        str | None, typer.Option(help="Cron schedule. [default */15 * * * *, env INGEST_SCHEDULE_CRON]")
+        str | None,
+        typer.Option(help="Cron schedule. [default */15 * * * *, env INGEST_SCHEDULE_CRON]"),
     ] = None,
     interval: Annotated[
         float | None, typer.Option(help="Run every N seconds instead of on a cron schedule.")

@@ -22,7 +22,9 @@ def serve_ingest(settings: Settings, interval: float | None = None) -> None:
             "PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
     flow = ingest_flow.with_options(task_runner=task_runner_for(settings))
-    schedule = {"interval": timedelta(seconds=interval)} if interval else {"cron": settings.schedule_cron}
+    schedule = (
+        {"interval": timedelta(seconds=interval)} if interval else {"cron": settings.schedule_cron}
+    )
     deployment = flow.to_deployment(
         name=DEPLOYMENT_NAME,
         parameters={

@@ -96,7 +96,10 @@ def ingest_flow(
             summary.files = [item.job.source_path for item in selected]
         else:
             dataset.state.start_run(run_id, "reprocess" if reprocess else "incremental")
-            _run_batches(selected, settings, run_id, output, dataset, summary, show_progress)
+            try:
+                _run_batches(selected, settings, run_id, output, dataset, summary, show_progress)
+            finally:
+                dataset.discard_staging(run_id)
         summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
         summary.out_of_range = counts.out_of_range
         summary.seconds = time.perf_counter() - started
@@ -156,5 +159,9 @@ def _run_batches(
             progress.advance(len(items))
             logger.info(
                 "batch %d: %d pages, %d written, %d rejected, %.1f s",
-                result.batch, result.pages, result.written, result.rejected, result.seconds,
+                result.batch,
+                result.pages,
+                result.written,
+                result.rejected,
+                result.seconds,
             )

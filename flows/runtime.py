@@ -2,10 +2,12 @@
 
 import os
 from pathlib import Path
-
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from typing import TYPE_CHECKING
 
 from ingest.settings import Settings, TaskRunnerKind
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
 
 DEFAULT_PREFECT_HOME = Path.home() / ".ingest" / "prefect"
 # A fresh Prefect home migrates its database first: slower than the default 20 s allows.
@@ -34,7 +36,9 @@ def ensure_api() -> str:
     return server.api_url
 
 
-def task_runner_for(settings: Settings) -> TaskRunner:
+def task_runner_for(settings: Settings) -> "TaskRunner":
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
     workers = settings.workers
     if settings.task_runner is TaskRunnerKind.thread:
         return ThreadPoolTaskRunner(max_workers=workers)

@@ -64,8 +64,9 @@ def run_flow(paths: list[Path], out: Path, **flow_kwargs: object) -> dict:
         raw_dir=paths[0], output_dir=out, workers=2
     )
     flow = ingest_flow.with_options(task_runner=task_runner_for(settings))
-    return flow(paths=[str(p) for p in paths], output_dir=str(out), settings=settings,
-                **flow_kwargs)
+    return flow(
+        paths=[str(p) for p in paths], output_dir=str(out), settings=settings, **flow_kwargs
+    )
 
 
 def read_documents(out: Path):

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import RAW, read_documents, read_rejects, run_flow
+
 from ingest.identity import doc_id_for
 from ingest.normalising import normalise
 from ingest.schema import DOCUMENTS, SCHEMA_VERSION
@@ -114,7 +114,9 @@ def test_rerun_skips_unchanged_and_replaces_changed_pages(first_run) -> None:
     assert (again["seen"], again["written"], again["skipped_unchanged"]) == (8, 0, 8)
 
     page = raw / "text" / "002_742e16abf3b67eba.txt"
-    page.write_text(page.read_text() + "\nA new closing paragraph was added to this article today.\n")
+    page.write_text(
+        page.read_text() + "\nA new closing paragraph was added to this article today.\n"
+    )
     os.utime(page, ns=(1, 1))
     changed = run_flow([raw], out)
     assert (changed["written"], changed["skipped_unchanged"]) == (1, 7)

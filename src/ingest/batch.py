@@ -81,8 +81,14 @@ def process_batch(
                 reasons[reason] += 1
                 rejects.append(reject_row(item.job.source_path, sha, reason, detail, run_id))
             result.records.append(
-                PageRecord(item.job.source_path, doc_id, sha, item.size, item.mtime_ns,
-                           "document" if kind == "row" else "reject")
+                PageRecord(
+                    item.job.source_path,
+                    doc_id,
+                    sha,
+                    item.size,
+                    item.mtime_ns,
+                    "document" if kind == "row" else "reject",
+                )
             )
     metadata = file_metadata(settings, run_id)
     if rows:
@@ -126,8 +132,9 @@ def reject_items(
     result.reject_reasons = {"batch_failed": len(items)}
     result.input_bytes = sum(i.size for i in items)
     result.records = [
-        PageRecord(i.job.source_path, doc_id_for(i.job.source_path), None, i.size, i.mtime_ns,
-                   "reject")
+        PageRecord(
+            i.job.source_path, doc_id_for(i.job.source_path), None, i.size, i.mtime_ns, "reject"
+        )
         for i in items
     ]
     return result

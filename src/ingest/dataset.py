@@ -13,7 +13,6 @@ files are renamed into place, (3) the state store records its pages.
 """
 
 import fcntl
-import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.parquet_io import rewrite_without
+from ingest.parquet_io import fsync_dir, rewrite_without
 from ingest.state import PageState, StateStore, now_iso
 
 DOCUMENTS = "documents"
@@ -97,8 +96,10 @@ class OutputLock:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
             fh.close()
-            raise OutputBusy(f"another ingest run is writing to {self.path.parent.parent} "
-                             f"({holder}); try again when it has finished") from None
+            raise OutputBusy(
+                f"another ingest run is writing to {self.path.parent.parent} "
+                f"({holder}); try again when it has finished"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"run {run_id}, pid {os.getpid()}, since {now_iso()}")
@@ -133,22 +134,40 @@ class Dataset:
                 stray.unlink(missing_ok=True)
         return len(pending)
 
+    def discard_staging(self, run_id: str) -> None:
+        shutil.rmtree(staging_dir(self.output, run_id), ignore_errors=True)
+
     def commit(self, result: BatchResult) -> list[str]:
         """Publish a staged batch; returns the data files it added."""
         day = datetime.now(UTC).date().isoformat()
         moves: list[tuple[str, str]] = []
         if result.documents_file:
-            moves.append((result.documents_file, final_file(DOCUMENTS, result.run_id,
-                                                            result.batch, day)))
+            moves.append(
+                (result.documents_file, final_file(DOCUMENTS, result.run_id, result.batch, day))
+            )
         if result.rejects_file:
-            moves.append((result.rejects_file, final_file(REJECTS, result.run_id,
-                                                          result.batch, day)))
-        by_outcome = {"document": moves[0][1] if result.documents_file else None,
-                      "reject": moves[-1][1] if result.rejects_file else None}
+            moves.append(
+                (result.rejects_file, final_file(REJECTS, result.run_id, result.batch, day))
+            )
+        by_outcome = {
+            "document": moves[0][1] if result.documents_file else None,
+            "reject": moves[-1][1] if result.rejects_file else None,
+        }
         stamp = now_iso()
         pages = [
-            asdict(PageState(r.source_path, r.doc_id, r.sha256, r.size, r.mtime_ns, r.outcome,
-                             by_outcome[r.outcome] or "", result.run_id, stamp))
+            asdict(
+                PageState(
+                    r.source_path,
+                    r.doc_id,
+                    r.sha256,
+                    r.size,
+                    r.mtime_ns,
+                    r.outcome,
+                    by_outcome[r.outcome] or "",
+                    result.run_id,
+                    stamp,
+                )
+            )
             for r in result.records
         ]
         new_files = {dst for _, dst in moves}
@@ -171,10 +190,7 @@ class Dataset:
             if Path(src).exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, target)
+                fsync_dir(target.parent)
         with self.state.transaction() as db:
             self.state.record(db, [PageState(**p) for p in plan["pages"]])
             self.state.clear_pending(db, run_id, batch)
-
-
-def summary_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, sort_keys=True)

@@ -40,6 +40,10 @@ NEEDS_FTFY = re.compile(
     "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]"
     "|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
 )
+# The part of that check that ASCII text can trip: controls, escapes and entities.
+ASCII_NEEDS_FTFY = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+)
 ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 INVISIBLES = re.compile("[\u200b\u2060\ufeff\u00ad]")
 SPACE_RUNS = re.compile(" {2,}")
@@ -50,9 +54,10 @@ SPACE_AT_LINE_ENDS = re.compile(" ?\n ?")
 
 def fix_unicode(text: str) -> str:
     """ftfy over the lines that show something to fix; NFC for the rest."""
-    if not text.isascii() and NEEDS_FTFY.search(text):
+    check = ASCII_NEEDS_FTFY if text.isascii() else NEEDS_FTFY
+    if check.search(text):
         text = "\n".join(
-            fix_text(line, FIXER_CONFIG) if NEEDS_FTFY.search(line) else line
+            fix_text(line, FIXER_CONFIG) if check.search(line) else line
             for line in text.split("\n")
         )
     if not unicodedata.is_normalized("NFC", text):

@@ -26,8 +26,10 @@ def write_parquet_atomic(
 ) -> int:
     """Write rows under the schema to `final` so no reader ever sees half a file; returns bytes."""
     table = pa.Table.from_pylist(list(rows), schema=schema)
-    kv = {f"{METADATA_PREFIX}{k}": v if isinstance(v, str) else json.dumps(v, sort_keys=True)
-          for k, v in metadata.items()}
+    kv = {
+        f"{METADATA_PREFIX}{k}": v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+        for k, v in metadata.items()
+    }
     table = table.replace_schema_metadata({**(schema.metadata or {}), **kv})
     final.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(table, final)
@@ -58,7 +60,7 @@ def read_metadata(path: Path) -> dict[str, str]:
     """The file's ingest.* key-value metadata, keys without the prefix."""
     raw = pq.read_schema(path).metadata or {}
     return {
-        k.decode()[len(METADATA_PREFIX):]: v.decode()
+        k.decode()[len(METADATA_PREFIX) :]: v.decode()
         for k, v in raw.items()
         if k.decode().startswith(METADATA_PREFIX)
     }

@@ -36,8 +36,10 @@ class RunSummary:
 
     @property
     def accounted(self) -> bool:
-        """Every page seen became a row, a reject, or was passed over as unchanged."""
-        return self.seen == self.written + self.rejected + self.skipped_unchanged
+        """Every page seen became a row, a reject, or was passed over as unchanged (in a dry
+        run: would be processed, or was passed over)."""
+        done = len(self.files) if self.status == "dry_run" else self.written + self.rejected
+        return self.seen == done + self.skipped_unchanged
 
     def as_dict(self) -> dict[str, object]:
         return {

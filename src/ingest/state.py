@@ -105,7 +105,9 @@ class StateStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT file, doc_id FROM pages WHERE doc_id IN ({marks})", chunk)
+            rows = self.db.execute(
+                f"SELECT file, doc_id FROM pages WHERE doc_id IN ({marks})", chunk
+            )
             for file, doc_id in rows:
                 out.setdefault(file, set()).add(doc_id)
         return out
@@ -122,8 +124,17 @@ class StateStore:
         db.executemany(
             "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (p.source_path, p.doc_id, p.sha256, p.size, p.mtime_ns, p.outcome, p.file,
-                 p.run_id, p.processed_at)
+                (
+                    p.source_path,
+                    p.doc_id,
+                    p.sha256,
+                    p.size,
+                    p.mtime_ns,
+                    p.outcome,
+                    p.file,
+                    p.run_id,
+                    p.processed_at,
+                )
                 for p in pages
             ],
         )

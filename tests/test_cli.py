@@ -1,0 +1,117 @@
+"""The `ingest` command line, run as a user runs it: a real subprocess and a real flow."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ingest_command, read_documents, read_rejects
+
+from ingest.dataset import OutputLock
+
+BODY = "This paragraph is long enough to be a real paragraph of an article, and it ends well.\n"
+
+
+def ingest(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*ingest_command(), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    raw = tmp_path / "pages"
+    (raw / "2023").mkdir(parents=True)
+    (raw / "2024").mkdir()
+    (raw / "2023" / "old.txt").write_text("Old news\n\n" + BODY)
+    (raw / "2023" / "old.txt.json").write_text(json.dumps({"fetched_at": "2023-05-01T00:00:00Z"}))
+    (raw / "2024" / "new.txt").write_text("New news\n\n" + BODY)
+    (raw / "2024" / "new.txt.json").write_text(json.dumps({"fetched_at": "2024-05-01T00:00:00Z"}))
+    (raw / "2024" / "empty.html").write_text("")
+    return raw
+
+
+def test_help_is_complete(cli_env: dict[str, str], tmp_path: Path) -> None:
+    top = ingest(["--help"], cli_env, tmp_path)
+    assert top.returncode == 0
+    for command in ("run", "backfill", "serve"):
+        assert command in top.stdout
+    backfill = ingest(["backfill", "--help"], cli_env, tmp_path).stdout
+    for option in (
+        "--out",
+        "--since",
+        "--until",
+        "--reprocess",
+        "--dry-run",
+        "--workers",
+        "--batch-size",
+        "--task-runner",
+    ):
+        assert option in backfill
+
+
+def test_backfill_dry_run_and_date_range(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    dry = ingest(["backfill", str(pages), "--out", str(out), "--dry-run"], cli_env, tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "would process 2023/old.txt" in dry.stdout
+    assert "3 pages would be processed" in dry.stdout
+    assert not (out / "documents").exists()
+
+    ranged = ingest(
+        ["backfill", str(pages), "--out", str(out), "--since", "2024-01-01", "--workers", "1"],
+        cli_env,
+        tmp_path,
+    )
+    assert ranged.returncode == 3, ranged.stderr  # the empty page was rejected
+    assert "2 pages read: 1 written, 1 rejected, 0 unchanged (all accounted for)" in ranged.stdout
+    assert "rejected as empty: 1" in ranged.stdout
+    assert read_documents(out).column("source_path").to_pylist() == ["2024/new.txt"]
+    assert read_rejects(out).column("reason").to_pylist() == ["empty"]
+
+
+def test_run_reruns_and_reprocess_replace_rows(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (pages / "2024" / "empty.html").unlink()
+    env = {**cli_env, "INGEST_RAW_DIR": str(pages), "INGEST_OUTPUT_DIR": str(out)}
+    first = ingest(["run", "--workers", "1"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "2 pages read: 2 written, 0 rejected" in first.stdout
+    second = ingest(["run"], env, tmp_path)
+    assert "2 pages read: 0 written, 0 rejected, 2 unchanged" in second.stdout
+    before = {r["doc_id"]: r["run_id"] for r in read_documents(out).to_pylist()}
+
+    again = ingest(["backfill", str(pages / "2023"), "--reprocess"], env, tmp_path)
+    assert again.returncode == 0, again.stderr
+    after = {r["doc_id"]: r["run_id"] for r in read_documents(out).to_pylist()}
+    assert after.keys() == before.keys()  # same pages, same ids, no duplicates
+    changed = [d for d in after if after[d] != before[d]]
+    assert len(changed) == 1  # only the 2023 page was reprocessed
+
+
+def test_a_run_on_a_busy_output_stops_with_a_message(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    lock = OutputLock(out)
+    lock.acquire("someone-else")
+    try:
+        busy = ingest(["backfill", str(pages), "--out", str(out)], cli_env, tmp_path)
+    finally:
+        lock.release()
+    assert busy.returncode == 4
+    assert "in use by another run" in busy.stderr
+    assert not (out / "documents").exists()
+
+
+def test_invalid_settings_are_a_usage_error(cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**cli_env, "INGEST_BATCH_SIZE": "zero"}
+    result = ingest(["run"], env, tmp_path)
+    assert result.returncode == 2
+    assert "invalid settings" in result.stderr
+    assert os.listdir(tmp_path) == []

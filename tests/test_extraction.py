@@ -1,0 +1,41 @@
+"""trafilatura on the sample HTML: main text and metadata, comments and furniture left out."""
+
+from conftest import RAW
+
+from ingest.extraction import extract_html
+from ingest.reading import decode_page
+from ingest.settings import ExtractionFocus
+
+
+def _html(name: str) -> str:
+    return decode_page((RAW / "html" / name).read_bytes(), 10_000_000).text
+
+
+def test_article_text_and_metadata() -> None:
+    page = extract_html(_html("harbour-bridge.html"), url="https://example.org/a")
+    assert page.title == "Harbour bridge reopens after two years of repairs"
+    assert page.author == "Maria Okafor"
+    assert str(page.published) == "2024-03-14"
+    assert page.site == "The Coastal Ledger"
+    assert page.url == "https://example.org/a" and page.hostname == "example.org"
+    assert "corrosion in three of its steel girders" in page.text
+    assert "Weight limit: 40 tonnes" in page.text
+
+
+def test_comments_scripts_and_navigation_are_left_out() -> None:
+    text = extract_html(_html("harbour-bridge.html")).text
+    for absent in ("Finally! The detour was awful.", "dataLayer", "Terms of use", "Sport"):
+        assert absent not in text
+
+
+def test_legacy_encoding_in_gzip() -> None:
+    page = decode_page((RAW / "html" / "stadtfest.html.gz").read_bytes(), 10_000_000)
+    assert page.encoding == "cp1252"
+    extracted = extract_html(page.text, focus=ExtractionFocus.precision)
+    assert "Gül Özdemir" in extracted.text
+    assert extracted.title == "Stadtfest lockt 40.000 Besucher in die Altstadt"
+
+
+def test_page_without_article_gives_empty_text() -> None:
+    html = "<html><head><script>var a = 1;</script><style>p{}</style></head><body></body></html>"
+    assert extract_html(html).text == ""
