@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -43,7 +44,7 @@ def batches(items: Iterator[BatchItem], size: int) -> Iterator[list[BatchItem]]:
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
     """A reprocessing job is known again by its arguments, so a killed one resumes."""
-    raw = json.dumps([sorted(paths), str(since), str(until)])
+    raw = json.dumps([sorted(os.path.abspath(p) for p in paths), str(since), str(until)])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

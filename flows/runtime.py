@@ -16,7 +16,8 @@ SERVER_START_TIMEOUT_S = 180
 
 def prepare_environment() -> None:
     """Quiet defaults for Prefect, set before it is imported anywhere else."""
-    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME)))
+    home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 

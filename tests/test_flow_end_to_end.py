@@ -127,3 +127,19 @@ def test_rerun_skips_unchanged_and_replaces_changed_pages(first_run) -> None:
     row = next(r for r in table if r["source_path"] == "text/002_742e16abf3b67eba.txt")
     assert row["doc_id"] == doc_id_for("text/002_742e16abf3b67eba.txt")
     assert "A new closing paragraph" in row["text"]
+
+
+def test_run_publishes_a_markdown_report(first_run) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-run"]))
+        )
+    _, out, summary = first_run
+    reports = [a.data for a in artifacts if summary["run_id"] in (a.data or "")]
+    assert len(reports) == 1
+    assert f"| written | {len(SAMPLE_PAGES)} |" in reports[0]
+    assert "| cleaning rule | characters removed |" in reports[0]
+    assert str(out / "documents") in reports[0]
