@@ -1,7 +1,7 @@
 """Boilerplate cleaning shared by HTML and plain-text input."""
 
+from ingest.cleaning.cleaner import clean
 from ingest.cleaning.config import CleaningConfig
 from ingest.cleaning.model import CleanResult, Removal
-from ingest.cleaning.cleaner import clean
 
 __all__ = ["CleanResult", "CleaningConfig", "Removal", "clean"]

@@ -1,0 +1,464 @@
+"""Rule families of the cleaner. Each family is a function that marks lines of a ``Page``.
+
+Structural signals come first (length, final punctuation, position, neighbours, repetition);
+the phrase vocabularies (``vocab/*.toml``) name what a short line is. A rule marks a line only
+when no earlier rule did; a removal is recorded under the first rule that marked it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ingest.cleaning import vocab
+from ingest.cleaning.lines import Line, line_key
+
+# --- compiled vocabularies (once, at import) -----------------------------------------------
+
+COMMENT_LABEL = vocab.whole("comments", "label")
+COMMENT_INSTRUCTION = vocab.anywhere("comments", "instruction")
+COMMENT_AUTHOR = vocab.whole("comments", "author")
+_COMMENT_HINT = re.compile(r"disqus|comment|kommentar|gravatar|netiquette")
+
+DONATION_SALUTATION = vocab.whole("donation", "salutation")
+DONATION_LEAD = vocab.whole("donation", "lead")
+DONATION_OPTION = vocab.whole("donation", "option")
+DONATION_APPEAL = vocab.anywhere("donation", "appeal")
+
+NEWSLETTER_CTA = vocab.whole("newsletter", "cta")
+NEWSLETTER_TERM = vocab.anywhere("newsletter", "term")
+NEWSLETTER_WEAK = vocab.words("newsletter", "weak")
+
+SHARE_CORE = vocab.words("share", "core")
+SHARE_GLUE = vocab.words("share", "glue") | SHARE_CORE
+SHARE_PHRASE = vocab.anywhere("share", "phrase")
+COUNTER_LABEL = vocab.whole("share", "counter_label")
+COUNTER = re.compile(
+    r"^[\d.,]+\s?[kmb]?\+?$|^[\d.,]+\s?[kmb]?\+?\s(?:"
+    + "|".join(vocab.patterns("share", "counter_label"))
+    + ")$",
+    re.IGNORECASE,
+)
+
+RELATED_LEAD = vocab.whole("related", "lead")
+RELATED_INLINE = vocab.prefix("related", "inline", r"\s*(?::|»|›|>|→| -| –| —)\s*\S")
+
+MEDIA_CREDIT = vocab.anywhere("media", "credit")
+MEDIA_CREDIT_START = vocab.prefix("media", "credit_start")
+MEDIA_CREDIT_HINT = tuple(vocab.patterns("media", "hint"))
+MEDIA_CREDIT_UPPER = re.compile(r"\b(?:PHOTO|FOTO|BILD|IMAGE)S?\s?:")
+MEDIA_LABEL = vocab.whole("media", "label")
+IMAGE_URL = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|avif)\b|image|img|photo|pic|media|cdn|utm_|track|pixel",
+    re.IGNORECASE,
+)
+IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$", re.IGNORECASE)
+
+CHROME_LABEL = vocab.whole("chrome", "label")
+CHROME_LABEL_PREFIX = vocab.prefix("chrome", "label_prefix", r"\s?:")
+CHROME_WIRE = vocab.whole("chrome", "wire")
+BYLINE = re.compile(
+    r"^(?:" + "|".join(vocab.patterns("chrome", "byline")) + r")\s*:?\s+(?=[A-ZÀ-Þ])",
+    re.IGNORECASE,
+)
+NAME = re.compile(
+    r"^[A-ZÀ-Þ][\w'’.\-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.\-]*|van|von|de|der|da|del|la|le|di|du|y|zu|und|and|&))*$"
+)
+SLASH_BYLINE = re.compile(
+    r"^[A-ZÀ-Þ][\w'’.\-]+(?: [A-ZÀ-Þ][\w'’.\-]+){1,3} ?[/|] ?[A-ZÀ-Þ].{0,40}$"
+)
+
+DATE_WORDS = vocab.words("chrome", "date_word")
+MONTH = re.compile(r"^(?:" + "|".join(vocab.patterns("chrome", "month")) + r")\.?$", re.IGNORECASE)
+UNIT = "|".join(vocab.patterns("chrome", "unit"))
+UNIT_WORD = re.compile(rf"^(?:{UNIT})$", re.IGNORECASE)
+NUMERIC_DATE = re.compile(
+    r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2})\b"
+)
+DATE_TOKEN = re.compile(r"^(?:\d{1,4}(?:st|nd|rd|th|er|\.)?|\d{1,2}:\d{2}(?::\d{2})?)$")
+FULL_DATE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|"
+    r"\b\d{1,2}\.?\s+[^\W\d_]{3,10}\.?\s+(?:19|20)\d{2}\b|\b[^\W\d_]{3,10}\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b"
+)
+
+CODE = re.compile(
+    r"function\s*\(|\bvar \w+\s*=|=>|\$\(|document\.|window\.|googletag|adsbygoogle|"
+    r"</?\w+[^>]*>|/\*|\*/|\w+\s*:\s*[\w#.%-]+;|@media|\{\s*$|^\s*\}|&nbsp;|\]\]>|<!--|-->",
+    re.IGNORECASE,
+)
+SYMBOLS = re.compile(r"^[\W_]+$")
+_CODE_HINT = re.compile(r"[{}<>;=$&*]")
+
+
+class Page:
+    """Lines of one page, the marks rules put on them, and what the rules share."""
+
+    __slots__ = ("disabled", "first_prose", "last_prose", "lines", "marks", "n", "title_key")
+
+    def __init__(self, lines: list[Line], title: str | None, disabled: frozenset[str]) -> None:
+        self.lines = lines
+        self.n = len(lines)
+        self.marks: list[str | None] = [None] * len(lines)
+        self.disabled = disabled
+        self.title_key = line_key(title) if title else None
+        prose = [line.index for line in lines if line.prose]
+        self.first_prose = prose[0] if prose else len(lines)
+        self.last_prose = prose[-1] if prose else -1
+
+    def allowed(self, rule: str) -> bool:
+        return rule not in self.disabled and rule.split(".", 1)[0] not in self.disabled
+
+    def mark(self, i: int, rule: str) -> bool:
+        if self.marks[i] is None and self.allowed(rule):
+            self.marks[i] = rule
+            return True
+        return False
+
+    def kept(self, i: int) -> bool:
+        return 0 <= i < self.n and self.marks[i] is None
+
+    def line(self, i: int) -> Line | None:
+        return self.lines[i] if 0 <= i < self.n else None
+
+
+def _short(line: Line, words: int = 8) -> bool:
+    return line.n_words <= words and not line.prose
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def comments(page: Page) -> None:
+    for line in page.lines:
+        if line.n_words <= 14 and COMMENT_LABEL.match(line.key):
+            page.mark(line.index, "comments.label")
+        elif _COMMENT_HINT.search(line.lower) and COMMENT_INSTRUCTION.search(line.text, line.toks):
+            page.mark(line.index, "comments.instruction")
+    # "Name says:" headers inside a comment section (next to another comment line)
+    for line in page.lines:
+        if line.colon and line.n_words <= 8 and COMMENT_AUTHOR.match(line.key):
+            near = (
+                page.marks[j] or "" for j in range(line.index - 3, line.index + 4) if page.line(j)
+            )
+            if any(m.startswith("comments.") for m in near):
+                page.mark(line.index, "comments.author")
+
+
+# --- donation ------------------------------------------------------------------------------
+
+
+def _option(line: Line) -> bool:
+    return line.n_words <= 7 and bool(DONATION_OPTION.match(line.key))
+
+
+def donation(page: Page) -> None:
+    lines = page.lines
+    i = 0
+    while i < page.n:
+        line = lines[i]
+        salutation = line.n_words <= 12 and DONATION_SALUTATION.match(line.key)
+        lead = line.n_words <= 12 and DONATION_LEAD.match(line.key)
+        if not (salutation or lead):
+            i += 1
+            continue
+        # look ahead for the payment options that close the appeal
+        end = None
+        j = i + 1
+        while j < min(page.n, i + 30):
+            candidate = lines[j]
+            if _option(candidate):
+                if (j + 1 < page.n and _option(lines[j + 1])) or (
+                    j + 2 < page.n and _option(lines[j + 2])
+                ):
+                    end = j
+                    break
+            elif candidate.prose and not DONATION_APPEAL.search(candidate.text, candidate.toks):
+                break
+            j += 1
+        if end is not None:
+            # run through the option cluster and its trailing buttons
+            k = end
+            while k + 1 < page.n and (_option(lines[k + 1]) or _short(lines[k + 1], 6)):
+                nxt = lines[k + 1]
+                # a short line that is no option: part of the widget only when options follow
+                if (
+                    not _option(nxt)
+                    and not DONATION_APPEAL.search(nxt.text, nxt.toks)
+                    and not (k + 2 < page.n and _option(lines[k + 2]))
+                ):
+                    break
+                k += 1
+            for m in range(i, k + 1):
+                page.mark(m, "donation.appeal")
+            i = k + 1
+            continue
+        if lead and line.n_words <= 8:
+            page.mark(i, "donation.call")
+        i += 1
+
+
+# --- newsletter ----------------------------------------------------------------------------
+
+
+def _newsletter_term(line: Line) -> bool:
+    if line.n_words > 60:
+        return False
+    if NEWSLETTER_TERM.search(line.text, line.toks):
+        return True
+    return line.n_words <= 30 and len(NEWSLETTER_WEAK.intersection(line.toks)) >= 2
+
+
+def newsletter(page: Page) -> None:
+    signup = []
+    for line in page.lines:
+        if (
+            line.n_words <= 20
+            and NEWSLETTER_CTA.match(line.key)
+            and page.mark(line.index, "newsletter.signup")
+        ):
+            signup.append(line.index)
+    # the sign-up box around a call to action: neighbouring lines that speak of it
+    todo = list(signup)
+    while todo:
+        i = todo.pop()
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            line = page.line(j)
+            if line is None or not page.kept(j):
+                continue
+            if abs(j - i) == 2 and page.kept((i + j) // 2):
+                continue  # two lines away only across a removed line
+            if _newsletter_term(line) and page.mark(j, "newsletter.box"):
+                todo.append(j)
+
+
+# --- share ---------------------------------------------------------------------------------
+
+
+def _share_widget(line: Line) -> bool:
+    if line.n_words > 14:
+        return False
+    toks = line.toks
+    if not toks or len(toks) > 14:
+        return False
+    if toks[0] in SHARE_GLUE and SHARE_GLUE.issuperset(toks) and not SHARE_CORE.isdisjoint(toks):
+        return True
+    return bool(SHARE_PHRASE.search(line.text, toks))
+
+
+def share(page: Page) -> None:
+    for line in page.lines:
+        if _share_widget(line):
+            page.mark(line.index, "share.widget")
+    # counters: a number next to its label ("483K+" / "Followers"), or both on one line
+    for line in page.lines:
+        if not COUNTER.match(line.key):
+            continue
+        if not line.key[:1].isdigit():
+            continue
+        has_label = (
+            not line.key.replace("+", "").replace(",", "").replace(".", "").strip().isdigit()
+        )
+        neighbours = [page.line(line.index - 1), page.line(line.index + 1)]
+        label_near = [n for n in neighbours if n and COUNTER_LABEL.match(n.key)]
+        if has_label and re.search(r"[a-z]", line.key):
+            page.mark(line.index, "share.counter")
+        elif label_near:
+            page.mark(line.index, "share.counter")
+            for n in label_near:
+                page.mark(n.index, "share.counter")
+
+
+# --- related -------------------------------------------------------------------------------
+
+
+def _label_line(line: Line | None) -> bool:
+    """A category label of a card: one to three words, mostly capitals."""
+    return line is not None and line.n_words <= 3 and line.upper > 0.7 and not line.terminal
+
+
+def _card_part(page: Page, j: int) -> bool:
+    """Whether line ``j`` may belong to a list of links or link cards: short link-like lines,
+    and teaser snippets (cut off with an ellipsis, or followed by a category label)."""
+    line = page.lines[j]
+    if not line.prose:
+        return (line.n_words <= 15 and not line.terminal) or line.n_words <= 5
+    return line.ellipsis or _label_line(page.line(j + 1))
+
+
+def related(page: Page) -> None:
+    lines = page.lines
+    i = 0
+    while i < page.n:
+        line = lines[i]
+        if line.n_words <= 10 and not line.prose and RELATED_LEAD.match(line.key):
+            page.mark(i, "related.lead")
+            j = i + 1
+            while j < page.n and _card_part(page, j):
+                page.mark(j, "related.list")
+                j += 1
+            i = j
+            continue
+        if line.n_words <= 30 and not line.terminal and RELATED_INLINE.match(line.key):
+            page.mark(i, "related.inline")
+        i += 1
+    # a lone headline of another article between two body paragraphs
+    for line in lines:
+        i = line.index
+        if not (10 <= line.n_words <= 20) or line.prose or line.terminal or line.colon:
+            continue
+        if line.bullet or line.ellipsis or not (line.gap_before and line.gap_after):
+            continue
+        before, after = page.line(i - 1), page.line(i + 1)
+        if not (before and after and before.prose and after.prose):
+            continue
+        if before.n_words < 15 or after.n_words < 15:
+            continue
+        page.mark(i, "related.headline")
+
+
+# --- media ---------------------------------------------------------------------------------
+
+
+def credit_line(line: Line) -> bool:
+    if line.n_words > 60:
+        return False
+    if MEDIA_CREDIT_START.match(line.key) or MEDIA_CREDIT_UPPER.search(line.text):
+        return True
+    low = line.lower
+    if not any(hint in low for hint in MEDIA_CREDIT_HINT):
+        return False
+    found = MEDIA_CREDIT.search(line.text, line.toks)
+    if not found:
+        return False
+    return line.n_words <= 30 or found.start() > len(line.text) - 100
+
+
+def media(page: Page) -> None:
+    for line in page.lines:
+        if line.is_url:
+            if IMAGE_URL.search(line.text):
+                page.mark(line.index, "media.url")
+        elif IMAGE_FILE.match(line.text):
+            page.mark(line.index, "media.url")
+        elif credit_line(line):
+            page.mark(line.index, "media.credit")
+        elif line.n_words <= 6 and MEDIA_LABEL.match(line.key):
+            page.mark(line.index, "media.video")
+    # a caption: a short line glued to a credit line, or the line under an image URL
+    for line in page.lines:
+        i = line.index
+        if not page.kept(i) or line.n_words > 40:
+            continue
+        after = page.line(i + 1)
+        before = page.line(i - 1)
+        if (
+            after
+            and not line.gap_after
+            and not _byline(line)
+            and page.marks[i + 1] == "media.credit"
+            and line.n_words <= 12
+        ) or (before and not line.gap_before and page.marks[i - 1] == "media.url"):
+            page.mark(i, "media.caption")
+
+
+# --- chrome --------------------------------------------------------------------------------
+
+
+def _date_stamp(line: Line) -> bool:
+    """A line that is only a date or time stamp ("5 days ago", "Updated 17.12.2021, 10:15")."""
+    if line.n_words > 12 or line.prose:
+        return False
+    toks = line.toks
+    if not toks:
+        return False
+    dated = bool(NUMERIC_DATE.search(line.text))
+    for t in toks:
+        if MONTH.match(t) or UNIT_WORD.match(t):
+            dated = True
+        elif not (DATE_TOKEN.match(t) or t.isdigit() or t in DATE_WORDS):
+            return False
+    return dated
+
+
+def _byline(line: Line) -> bool:
+    if line.n_words > 10 or line.terminal:
+        return False
+    found = BYLINE.match(line.text.strip("*•·-– "))
+    if found:
+        rest = line.text.strip("*•·-– ")[found.end() :]
+        rest = re.split(r"\s+(?:with|mit|con|avec|and|und|y|et)\s+|,|\||/", rest)[0].strip()
+        return bool(NAME.match(rest))
+    return bool(SLASH_BYLINE.match(line.text.strip()))
+
+
+def title(page: Page) -> None:
+    """The page title repeated in the body (runs first: a repeated title is chrome)."""
+    if not page.title_key:
+        return
+    for line in page.lines:
+        if line.key == page.title_key:
+            page.mark(line.index, "chrome.title")
+
+
+def chrome(page: Page) -> None:
+    lines = page.lines
+    title_index = next((i for i, m in enumerate(page.marks) if m == "chrome.title"), None)
+    for line in lines:
+        i = line.index
+        if not page.kept(i):
+            continue
+        if line.is_url:
+            page.mark(i, "chrome.url")
+        elif SYMBOLS.match(line.text) or (
+            not line.prose and _CODE_HINT.search(line.text) and CODE.search(line.text)
+        ):
+            page.mark(i, "chrome.debris")
+        elif (line.n_words <= 8 and CHROME_LABEL.match(line.key)) or (
+            line.n_words <= 25 and CHROME_LABEL_PREFIX.match(line.key)
+        ):
+            page.mark(i, "chrome.label")
+        elif line.n_words <= 12 and CHROME_WIRE.match(line.key):
+            page.mark(i, "chrome.credit")
+        elif _date_stamp(line) or (
+            line.n_words <= 6 and not line.terminal and FULL_DATE.search(line.text)
+        ):
+            page.mark(i, "chrome.date")
+        elif line.key.replace(" ", "").replace(".", "").replace(",", "").isdigit():
+            page.mark(i, "chrome.number")
+    # bylines: in the head of the article (before its first paragraph, or right after the title)
+    head_end = page.first_prose
+    for line in lines:
+        if line.index >= head_end + 1 and line.index > (title_index or -1) + 4:
+            continue
+        if _byline(line) and page.mark(line.index, "chrome.byline"):
+            # the publisher name lines glued under a byline
+            j = line.index + 1
+            while (
+                j < head_end
+                and _short(lines[j], 4)
+                and not lines[j].terminal
+                and not _date_stamp(lines[j])
+            ):
+                page.mark(j, "chrome.byline")
+                j += 1
+    # the head of the page before the title: section labels, breadcrumbs
+    if title_index is not None and title_index < page.first_prose:
+        for line in lines[:title_index]:
+            if line.n_words <= 4 and not line.terminal:
+                page.mark(line.index, "chrome.section")
+    # short lines repeated within the page (menus, publisher names, labels)
+    for line in lines:
+        if line.repeats > 1 and _short(line, 6) and not line.bullet and not line.terminal:
+            page.mark(line.index, "chrome.repeated")
+
+
+FAMILIES: tuple[tuple[str, Callable[[Page], None]], ...] = (
+    ("chrome", title),
+    ("comments", comments),
+    ("donation", donation),
+    ("newsletter", newsletter),
+    ("share", share),
+    ("related", related),
+    ("media", media),
+    ("chrome", chrome),
+)

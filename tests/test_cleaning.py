@@ -1,0 +1,316 @@
+"""Unit tests of the cleaner's rule families: what each must remove, and near misses it keeps."""
+
+import pytest
+
+from ingest.cleaning import CleaningConfig, CleanResult, Removal, clean
+
+BODY1 = (
+    "The council approved the new budget on Tuesday after a long debate about school funding "
+    "and the cost of repairing the old bridge."
+)
+BODY2 = (
+    "Officials said the changes would take effect next year, pending a final review by the "
+    "state auditor and a second vote in March."
+)
+
+
+def run(*lines: str, title: str | None = None) -> CleanResult:
+    """Clean a small page: the given blocks between two body paragraphs."""
+    return clean("\n\n".join([BODY1, *lines, BODY2]), title=title)
+
+
+def families(result: CleanResult) -> set[str]:
+    return {removal.rule.split(".")[0] for removal in result.removed}
+
+
+def assert_removed(result: CleanResult, family: str, *texts: str) -> None:
+    assert family in families(result), result.removed
+    for text in texts:
+        assert text not in result.text
+    assert BODY1 in result.text and BODY2 in result.text
+
+
+def assert_kept(result: CleanResult, *texts: str) -> None:
+    for text in texts:
+        assert text in result.text, result.removed
+    assert BODY1 in result.text and BODY2 in result.text
+
+
+# --- interface -----------------------------------------------------------------------------
+
+
+def test_disabled_returns_input_unchanged():
+    text = f"{BODY1}\n\nShare this article\n\n{BODY2}"
+    assert clean(text, config=CleaningConfig(enabled=False)) == CleanResult(text=text)
+
+
+def test_kept_lines_are_unchanged_and_in_order():
+    result = run("Close", "  An indented line that stays exactly as it was written here.")
+    assert result.text == "\n\n".join(
+        [BODY1, "  An indented line that stays exactly as it was written here.", BODY2]
+    )
+
+
+def test_removals_are_recorded_per_block_with_family_rule_names():
+    result = run("Share this article\nTweet\nFacebook")
+    assert result.removed == (Removal("share.widget", "Share this article\nTweet\nFacebook"),)
+
+
+def test_disabled_family_removes_nothing():
+    result = clean(
+        f"{BODY1}\n\nShare this article\n\n{BODY2}",
+        config=CleaningConfig(disabled_rules=["share"]),
+    )
+    assert "Share this article" in result.text
+
+
+def test_config_is_json_serialisable():
+    config = CleaningConfig(disabled_rules=["chrome.date"])
+    assert CleaningConfig.model_validate_json(config.model_dump_json()) == config
+
+
+def test_empty_text():
+    assert clean("").text == ""
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Comments / 1"],
+        ["12 Comments"],
+        ["Leave a Reply"],
+        ["Kommentar schreiben"],
+        ["Log in to comment"],
+        ["Reply", "Report"],
+        ["Community Policy"],
+        [
+            "Ihre E-Mail-Adresse wird nicht veröffentlicht. "
+            "Erforderliche Felder sind mit * markiert."
+        ],
+        [
+            "COMMENT MODERATION: Disqus might be blocking your comments. Under Profile you can "
+            "select a picture for your account and edit your notifications."
+        ],
+    ],
+)
+def test_comments_removed(lines):
+    assert_removed(run(*lines), "comments", *lines)
+
+
+def test_comments_near_miss_sentence_about_comments():
+    sentence = (
+        "Many readers left comments on the proposal, and the council promised to reply to each "
+        "of them before the vote."
+    )
+    assert_kept(run(sentence), sentence)
+
+
+# --- donation ------------------------------------------------------------------------------
+
+
+APPEAL = [
+    "A Message from The Daily Example:",
+    "Dear readers,",
+    "Independent journalism needs your support. Every contribution, however small, helps us.",
+    "Once\nMonthly\nAnnual\nContinue\nNot ready to support today?\nRemind me later.",
+]
+
+
+def test_donation_appeal_removed_whole():
+    result = run(*APPEAL)
+    assert_removed(result, "donation", "Dear readers", "Independent journalism", "Remind me later")
+
+
+@pytest.mark.parametrize("line", ["Support us!", "Jetzt spenden", "Become a member"])
+def test_donation_call_removed(line):
+    assert_removed(run(line), "donation", line)
+
+
+def test_donation_near_miss_article_about_donating():
+    sentence = (
+        "The foundation urged residents to donate to the flood relief fund and to support "
+        "their neighbours through the winter."
+    )
+    assert_kept(run(sentence), sentence)
+
+
+def test_donation_salutation_without_payment_options_kept():
+    letter = "Dear readers,"
+    assert_kept(run(letter), letter)
+
+
+# --- newsletter ----------------------------------------------------------------------------
+
+
+def test_newsletter_box_removed():
+    box = [
+        "Sign up for our free weekly newsletter",
+        "Our weekly newsletter brings the best stories to your inbox every Friday. Preview\n"
+        "Subscribers agree to the Privacy Policy",
+    ]
+    assert_removed(run(*box), "newsletter", "weekly newsletter", "Privacy Policy")
+
+
+@pytest.mark.parametrize("line", ["Newsletter abonnieren", "Subscribe", "Enter your email address"])
+def test_newsletter_cta_removed(line):
+    assert_removed(run(line), "newsletter", line)
+
+
+def test_newsletter_near_miss_sentence_about_a_newsletter():
+    sentence = (
+        "The company's weekly newsletter reached more than 10,000 subscribers last year, the "
+        "report said."
+    )
+    assert_kept(run(sentence), sentence)
+
+
+# --- share ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Share this articleComments"],
+        ["Copy/paste the article video embed link below:Copy to clipboardCopied"],
+        ["Facebook\nTwitter\nWhatsApp\nE-Mail"],
+        ["Artikel teilen"],
+        ["483K+\nFollowers\n123K+\nViews"],
+        ["rsn / send to friend"],
+    ],
+)
+def test_share_removed(lines):
+    assert_removed(run(*lines), "share", *lines)
+
+
+def test_share_near_miss_sentence_about_sharing():
+    sentence = "She shared the photo on Facebook, where it was viewed thousands of times."
+    assert_kept(run(sentence), sentence)
+
+
+def test_share_near_miss_number_in_body():
+    sentence = "Attendance: 483"
+    assert_kept(run(sentence), sentence)
+
+
+# --- related -------------------------------------------------------------------------------
+
+
+def test_related_block_with_headlines_removed():
+    block = [
+        "You might also like",
+        "EU leaders warn of massive consequences if the deal fails",
+        "Parliament votes on the new energy law next week",
+    ]
+    assert_removed(run(*block), "related", *block)
+
+
+def test_related_card_list_removed():
+    cards = [
+        "Related\nThe Example Post",
+        "Why the mayor is acting like a man who has run out of time",
+        "The mayor has deployed new plans for the bridge and appears ready to launch a new "
+        "offensive against his critics in the city council, despite his own role in...\nPOLITICS",
+        "Daily Example",
+        "Residents are now being prepared for a long winter",
+        "The rhetoric on local television is amping up the sense of urgency around the city "
+        "budget, and the stakes are rising even though it seems they could not be higher.\n"
+        "LOCAL",
+    ]
+    result = clean("\n\n".join([BODY1, BODY2, *cards]))
+    assert "related" in families(result)
+    assert "run out of time" not in result.text
+    assert "amping up" not in result.text
+    assert BODY1 in result.text and BODY2 in result.text
+
+
+@pytest.mark.parametrize(
+    "line", ["Lesen Sie auch: Neue Regeln für den Winterdienst", "Lea también: Nuevas reglas"]
+)
+def test_related_inline_link_removed(line):
+    assert_removed(run(line), "related", line)
+
+
+def test_lone_headline_of_another_article_between_paragraphs_removed():
+    headline = "Russia's buildup of troops near the border sparks fears of attack: Analysis"
+    assert_removed(run(headline), "related", headline)
+
+
+def test_related_near_misses_subheading_list_quote_one_line_paragraph():
+    blocks = [
+        "Budget details",
+        "* Preheat the oven to 200 degrees\n* Mix the flour and the butter\n* Bake for 20 minutes",
+        '"We will not back down," she said.',
+        "It was over.",
+    ]
+    assert_kept(run(*blocks), *blocks)
+
+
+# --- media ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Copyright JANE DOE/AFP or licensors"],
+        ["Russian soldiers on parade. (photo: Sergei Example/Reuters)"],
+        [
+            "Vladimir Putin.\n"
+            "Putin went on to speak at length. Alexei Example/Kremlin Pool Photo via AP"
+        ],
+        ["https://img.example.com/image.php?url=4RREsT_0dQ25ZTW00"],
+        ["PHOTO: Troops take part in drills at the range, Tuesday, Dec. 14, 2021."],
+        ["Foto: dpa"],
+        ["Video abspielen"],
+    ],
+)
+def test_media_removed(lines):
+    assert_removed(run(*lines), "media", *lines)
+
+
+def test_media_near_miss_sentence_about_a_photo():
+    sentence = "The photographer said the photo was taken in 2019 near the old harbour."
+    assert_kept(run(sentence), sentence)
+
+
+# --- chrome --------------------------------------------------------------------------------
+
+
+def test_chrome_head_of_page():
+    head = [
+        "US News",
+        "Council approves the budget",
+        "By Jane Doe\nThe Example Times",
+        "5 days ago",
+    ]
+    text = "\n\n".join([*head, BODY1, BODY2])
+    result = clean(text, title="Council approves the budget")
+    assert {r.rule for r in result.removed} >= {"chrome.title", "chrome.byline", "chrome.date"}
+    assert result.text == f"{BODY1}\n\n{BODY2}"
+
+
+@pytest.mark.parametrize(
+    "line", ["Close", "form code", "Startseite", "With Post wires", "Tags: budget, council"]
+)
+def test_chrome_labels_removed(line):
+    assert_removed(run(line), "chrome", line)
+
+
+def test_chrome_date_stamp_removed():
+    assert_removed(run("date 2021-12-17 ContributorsPublishersAdvertisers"), "chrome")
+    assert_removed(run("Veröffentlicht am 17. Dezember 2021"), "chrome")
+
+
+def test_chrome_near_miss_sentence_with_date_and_byline_words():
+    sentence = "By the end of December 2021, the bridge had been closed for 5 days."
+    assert_kept(run(sentence), sentence)
+
+
+def test_repeated_title_removed_but_not_a_longer_line_starting_with_it():
+    title = "Council approves the budget"
+    longer = "Council approves the budget, and the mayor thanks everyone who took part in it."
+    result = run(title, longer, title=title)
+    assert title + "\n" not in result.text + "\n"
+    assert longer in result.text
