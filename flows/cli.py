@@ -1,5 +1,6 @@
 """The `ingest` command line: run, backfill, serve."""
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -70,7 +71,11 @@ def _run(settings, **kwargs: object) -> None:
 
     ensure_api()
     flow = ingest_flow.with_options(task_runner=task_runner_for(settings))
-    summary = flow(settings=settings, show_progress=True, **kwargs)
+    try:
+        summary = flow(settings=settings, show_progress=True, **kwargs)
+    except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder
+        typer.echo(f"ingest: cannot write to {settings.output_dir}: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     _print_summary(summary)
     if summary["status"] == "busy":
         raise typer.Exit(EXIT_BUSY)

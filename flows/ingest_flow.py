@@ -75,42 +75,17 @@ def ingest_flow(
         logger.warning("%s", exc)
         summary.status = "busy"
         return summary.as_dict()
-    dataset = Dataset(output)
     try:
-        summary.recovered_commits = dataset.recover()
-        if summary.recovered_commits:
-            logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
-        key = job_key(paths, since, until)
-        processed_since = dataset.state.job_started_at(key) if reprocess else None
-        counts = Selection()
-        selected = select(
-            discover(roots_for(paths, settings.raw_dir)),
-            dataset.state,
-            reprocess=reprocess,
-            processed_since=processed_since,
-            since=since,
-            until=until,
-            counts=counts,
-        )
-        if dry_run:
-            summary.status = "dry_run"
-            summary.files = [item.job.source_path for item in selected]
-        else:
-            dataset.state.start_run(run_id, "reprocess" if reprocess else "incremental")
-            try:
-                _run_batches(selected, settings, run_id, output, dataset, summary, show_progress)
-            finally:
-                dataset.discard_staging(run_id)
-        summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
-        summary.out_of_range = counts.out_of_range
-        summary.seconds = time.perf_counter() - started
-        if not dry_run:
-            dataset.state.finish_run(run_id, summary.status, summary.as_dict())
-            if reprocess:
-                dataset.state.complete_job(key)
+        dataset = Dataset(output)
+        try:
+            _run_locked(
+                dataset, paths, reprocess, since, until, dry_run, settings, summary, show_progress
+            )
+        finally:
+            dataset.close()
     finally:
-        dataset.close()
         lock.release()
+    summary.seconds = time.perf_counter() - started
 
     logger.info("%s", summary.headline())
     if not summary.accounted:
@@ -120,6 +95,53 @@ def ingest_flow(
             markdown=summary.to_markdown(), key="ingest-run", description=summary.headline()
         )
     return summary.as_dict()
+
+
+def _run_locked(
+    dataset: Dataset,
+    paths: list[str],
+    reprocess: bool,
+    since: datetime | None,
+    until: datetime | None,
+    dry_run: bool,
+    settings: Settings,
+    summary: RunSummary,
+    show_progress: bool,
+) -> None:
+    """Recover, select, process and commit, while holding the output lock."""
+    logger = get_run_logger()
+    summary.recovered_commits = dataset.recover()
+    if summary.recovered_commits:
+        logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
+    key = job_key(paths, since, until)
+    processed_since = dataset.state.job_started_at(key) if reprocess else None
+    counts = Selection()
+    selected = select(
+        discover(roots_for(paths, settings.raw_dir)),
+        dataset.state,
+        reprocess=reprocess,
+        processed_since=processed_since,
+        since=since,
+        until=until,
+        counts=counts,
+    )
+    if dry_run:
+        summary.status = "dry_run"
+        summary.files = [item.job.source_path for item in selected]
+    else:
+        dataset.state.start_run(summary.run_id, "reprocess" if reprocess else "incremental")
+        try:
+            _run_batches(
+                selected, settings, summary.run_id, dataset.output, dataset, summary, show_progress
+            )
+        finally:
+            dataset.discard_staging(summary.run_id)
+    summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
+    summary.out_of_range = counts.out_of_range
+    if not dry_run:
+        dataset.state.finish_run(summary.run_id, summary.status, summary.as_dict())
+        if reprocess:
+            dataset.state.complete_job(key)
 
 
 def _run_batches(

@@ -4,6 +4,7 @@ trafilatura has no time limit and lxml can crash on hostile markup: a page that 
 deadline, or takes its process down, is rejected and the child is replaced, so the batch goes on.
 """
 
+import contextlib
 import logging
 import multiprocessing
 from multiprocessing.connection import Connection
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 # A fresh child now and then keeps memory flat whatever the pages leave behind.
 PAGES_PER_CHILD = 2000
 CACHE_RESET_EVERY = 200
+# A child's start (the forkserver imports the libraries once) is not charged to any page.
+CHILD_START_TIMEOUT_S = 300.0
+READY = "ready"
 
 Outcome = tuple[str, Any]  # ("row", row) or ("reject", (reason, detail, sha256))
 
@@ -40,6 +44,7 @@ def run_page(job: PageJob, settings: Settings, run_id: str) -> Outcome:
 
 def _child_main(conn: Connection, settings: Settings, run_id: str) -> None:
     done = 0
+    conn.send(READY)
     while True:
         try:
             job = conn.recv()
@@ -70,11 +75,10 @@ class PageWorker:
     def process(self, job: PageJob) -> Outcome:
         if self._in_process:
             return run_page(job, self.settings, self.run_id)
-        conn = self._ensure_child()
+        conn = self._send(job)
         if conn is None:
             return run_page(job, self.settings, self.run_id)
         try:
-            conn.send(job)
             if conn.poll(self.timeout):
                 outcome: Outcome = conn.recv()
                 self._served += 1
@@ -84,10 +88,27 @@ class PageWorker:
             self._kill()
             detail = f"processing took longer than {self.timeout:g} s"
             return "reject", (RejectReason.timeout.value, detail, None)
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             code = self._kill()
             detail = f"the page's worker process died (exit code {code})"
             return "reject", (RejectReason.extraction_failed.value, detail, None)
+
+    def _send(self, job: PageJob) -> Connection | None:
+        """Hand the page to a live child. A child that died while idle (killed between pages,
+        say by the OOM killer) is not the page's fault: it is replaced and the page sent again."""
+        for attempt in range(2):
+            conn = self._ensure_child()
+            if conn is None:
+                return None
+            try:
+                conn.send(job)
+                return conn
+            except OSError:
+                code = self._kill()
+                log.warning("page worker process was gone (exit code %s); replacing it", code)
+                if attempt:
+                    raise
+        return None
 
     def _ensure_child(self) -> Connection | None:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
@@ -107,6 +128,13 @@ class PageWorker:
             return None
         child.close()
         self._process, self._conn, self._served = process, parent, 0
+        try:
+            ready = parent.poll(CHILD_START_TIMEOUT_S) and parent.recv() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            code = self._kill()
+            raise RuntimeError(f"page worker process did not start (exit code {code})")
         return parent
 
     def _kill(self) -> int | None:
@@ -123,10 +151,8 @@ class PageWorker:
 
     def close(self) -> None:
         if self._conn is not None and self._process is not None and self._process.is_alive():
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.send(None)
-            except OSError:
-                pass
             self._process.join(2)
         self._kill()
 
@@ -135,4 +161,3 @@ class PageWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -2,7 +2,10 @@
 
 import codecs
 import json
+import math
+import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,6 +61,54 @@ HTML_MARKERS = re.compile(
 )
 LEADING_TAG = re.compile(rb"\s*<(?:!--|!doctype|\?xml|[a-zA-Z][a-zA-Z0-9]*[\s/>])", re.IGNORECASE)
 XML_INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Control characters (C0, DEL, C1) and lone surrogates: never in output strings (tab, newline ok).
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# libxml2 (lxml, hence trafilatura) keeps at most about 255 levels of nesting and silently drops
+# what lies deeper; parsing far deeper markup only burns time. Pages past this are rejected.
+MAX_MARKUP_DEPTH = 1000
+# Elements that never hold others or that the HTML parser closes implicitly: not counted.
+_NOT_NESTING = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "optgroup",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "rp",
+        "rt",
+    ]
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*?)(/?)>")
+_RAW_TEXT = re.compile(r"<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+# Preferred when the detector finds several single-byte encodings equally plausible: cp1252 is
+# what the web means by latin-1 (WHATWG), so Western text declared wrongly decodes as written.
+TIE_PREFERENCE = ("cp1252", "utf_8", "cp1251", "koi8_r", "cp1250", "iso8859_15")
+SIDECAR_MAX_DEPTH = 32
 
 
 class PageFormat(StrEnum):
@@ -74,19 +125,31 @@ class DecodedPage:
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:
-    """The file's bytes, refusing files over the cap before reading them."""
+    """The file's bytes, refusing files over the cap before reading them.
+
+    The size and kind are checked on the opened file itself, so a file swapped for a FIFO, a
+    device or a bigger file between listing and reading is refused, never waited on or slurped.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_file_bytes:
-            raise PageRejected(
-                RejectReason.too_large, f"{size} bytes on disk, cap is {max_file_bytes}"
-            )
-        with path.open("rb") as fh:
-            data = fh.read(max_file_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError as exc:
         raise PageRejected(RejectReason.missing, f"file vanished before reading: {exc}") from exc
-    except (PermissionError, IsADirectoryError, OSError) as exc:
+    except OSError as exc:
         raise PageRejected(RejectReason.unreadable, f"{type(exc).__name__}: {exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PageRejected(RejectReason.unreadable, "not a regular file")
+        if info.st_size > max_file_bytes:
+            raise PageRejected(
+                RejectReason.too_large, f"{info.st_size} bytes on disk, cap is {max_file_bytes}"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_file_bytes + 1)
+    except OSError as exc:
+        raise PageRejected(RejectReason.unreadable, f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        os.close(fd)
     if len(data) > max_file_bytes:
         raise PageRejected(RejectReason.too_large, f"grew past the cap of {max_file_bytes} bytes")
     return data
@@ -193,18 +256,54 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
-    best = from_bytes(data[: 256 * 1024]).best()
+    matches = from_bytes(data[: 256 * 1024])
+    best = matches.best()
     if best is None or best.encoding is None:
         return None
+    encoding = _prefer(best, matches)
     try:
-        return data.decode(best.encoding), best.encoding
+        return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError):
-        return data.decode(best.encoding, "replace"), f"{best.encoding} (replaced)"
+        return data.decode(encoding, "replace"), f"{encoding} (replaced)"
+
+
+def _prefer(best, matches) -> str:
+    """Among encodings the detector finds as plausible as its best, the most common on the web."""
+    tied = {best.encoding, *best.could_be_from_charset}
+    for match in matches:
+        if match.chaos == best.chaos and match.coherence == best.coherence:
+            tied.add(match.encoding)
+            tied.update(match.could_be_from_charset)
+    for name in TIE_PREFERENCE:
+        if name in tied:
+            return name
+    return best.encoding
 
 
 def strip_invalid_chars(text: str) -> str:
     """Drop NUL and other characters that neither XML parsers nor readers should see."""
     return XML_INVALID_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def markup_depth(html: str, stop_at: int = MAX_MARKUP_DEPTH) -> int:
+    """How deep the elements nest (a cheap over-estimate; stops counting past `stop_at`)."""
+    if html.count("<") <= stop_at:
+        return 0  # cannot nest deeper than it has tags
+    depth = deepest = 0
+    for match in _TAG.finditer(_RAW_TEXT.sub("", html)):
+        closing, name, _, self_closing = match.groups()
+        name = name.lower()
+        if name in _NOT_NESTING or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_at:
+                    break
+    return deepest
 
 
 def decode_page(data: bytes, max_inflated_bytes: int) -> DecodedPage:
@@ -220,6 +319,11 @@ def decode_page(data: bytes, max_inflated_bytes: int) -> DecodedPage:
     text = strip_invalid_chars(text)
     if not text.strip():
         raise PageRejected(RejectReason.empty, "only whitespace once decoded")
+    if fmt is PageFormat.html and (depth := markup_depth(text)) > MAX_MARKUP_DEPTH:
+        raise PageRejected(
+            RejectReason.too_deep,
+            f"markup nested at least {depth} levels deep, cap is {MAX_MARKUP_DEPTH}",
+        )
     if text.count("\ufffd") > 0.2 * len(text):
         raise PageRejected(RejectReason.undecodable, f"{encoding} leaves mostly replacement marks")
     return DecodedPage(text=text, format=fmt, encoding=encoding, raw_bytes=len(data))
@@ -230,16 +334,53 @@ def sidecar_path(path: Path) -> Path:
 
 
 def load_sidecar(path: Path, max_bytes: int) -> tuple[dict[str, object], list[str]]:
-    """The page's sidecar metadata (a JSON object) and warnings about what was unusable."""
+    """The page's sidecar metadata (a JSON object) and warnings about what was unusable.
+
+    A sidecar never stops its page: whatever is wrong with it (not JSON, not an object, too big,
+    nested too deeply, a link, NaN, lone surrogates, control characters) becomes a warning.
+    """
     side = sidecar_path(path)
     try:
-        if side.is_symlink() or not side.is_file():
+        if side.is_symlink():
+            return {}, ["sidecar is a symbolic link, ignored"]
+        if not side.is_file():
             return {}, []
         if side.stat().st_size > max_bytes:
             return {}, [f"sidecar over {max_bytes} bytes, ignored"]
-        value = json.loads(side.read_bytes().decode("utf-8", "replace"))
-    except (OSError, ValueError) as exc:
+        with side.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            return {}, [f"sidecar over {max_bytes} bytes, ignored"]
+        value = json.loads(raw.decode("utf-8", "replace"), parse_constant=_not_a_number)
+    except (OSError, ValueError, RecursionError) as exc:
         return {}, [f"sidecar unreadable or not JSON, ignored: {type(exc).__name__}"]
     if not isinstance(value, dict):
         return {}, [f"sidecar is a JSON {type(value).__name__}, not an object, ignored"]
-    return value, []
+    try:
+        return _safe_json(value, 0), []
+    except RecursionError:
+        return {}, [f"sidecar nested deeper than {SIDECAR_MAX_DEPTH} levels, ignored"]
+
+
+def _not_a_number(name: str) -> None:
+    """NaN and Infinity are not JSON: read as null, so that source_meta stays valid JSON."""
+    return None
+
+
+def safe_string(value: str) -> str:
+    """Valid UTF-8 without control characters other than tab and newline."""
+    return UNSAFE_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _safe_json(value: object, depth: int) -> object:
+    if depth > SIDECAR_MAX_DEPTH:
+        raise RecursionError
+    if isinstance(value, str):
+        return safe_string(value)
+    if isinstance(value, dict):
+        return {safe_string(str(k)): _safe_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_safe_json(v, depth + 1) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -7,6 +7,7 @@ class RejectReason(StrEnum):
     binary = "binary"  # not text: image, PDF, executable, random bytes
     empty = "empty"  # no bytes, or only whitespace
     too_large = "too_large"  # over the size cap on disk or once inflated
+    too_deep = "too_deep"  # markup nested past what an HTML parser can hold
     corrupt = "corrupt"  # truncated or damaged compression
     undecodable = "undecodable"  # no encoding gives text
     unreadable = "unreadable"  # the file system refused (permissions, I/O error)

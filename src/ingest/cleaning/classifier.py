@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 from functools import cache
 from importlib import resources
 
@@ -20,6 +21,9 @@ from ingest.cleaning.rules import Page
 
 STOPWORDS = vocab.words("stopwords", "stopword")
 _SEPARATORS = ("|", "»", "›", " > ", "•", "·")
+_SEPARATOR = re.compile("|".join(map(re.escape, _SEPARATORS)))
+_DIGIT = re.compile(r"\d")
+_PUNCT = ".,;:!?\"'()„“”«»"
 
 BASE_FEATURES = (
     "bias",
@@ -101,6 +105,15 @@ def _core(page: Page) -> tuple[int, int]:
 
 def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | None]:
     """Feature vectors of all lines of the page, in ``FEATURES`` order."""
+    if not page.n:
+        return []
+    share = sum(line.prose for line in page.lines) / page.n
+    rows = _rows(page, share, skip_removed=skip_removed)
+    return [row if row is None else row + [v * share for v in row[1:]] for row in rows]
+
+
+def _rows(page: Page, page_prose: float, *, skip_removed: bool = True) -> list[list[float] | None]:
+    """Base feature vectors (``BASE_FEATURES`` order) of the lines of the page."""
     lines = page.lines
     n = page.n
     if not n:
@@ -146,9 +159,10 @@ def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | No
             runs[k] = j - i
         i = j
     core_start, core_end = _core(page)
-    page_prose = cum_prose[-1] / n
     log_lines = log(n)
     rows = []
+    is_stop = STOPWORDS.__contains__
+    strip = str.strip
     for i, line in enumerate(lines):
         if skip_removed and page.marks[i] is not None:
             rows.append(None)
@@ -156,7 +170,7 @@ def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | No
         w = line.n_words
         short = 0.0 if line.prose else 1.0
         toks = line.lower.split()
-        stop = sum(1 for t in toks if t.strip(".,;:!?\"'()„“”«»") in STOPWORDS) / len(toks)
+        stop = sum(map(is_stop, [strip(t, _PUNCT) for t in toks])) / len(toks)
         before = i < core_start
         after = i > core_end
         outside = core_start - i if before else (i - core_end if after else 0)
@@ -178,7 +192,7 @@ def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | No
             1.0 if ("http" in line.lower or "www." in line.lower) else 0.0,
             line.caps,
             line.upper,
-            1.0 if any(c.isdigit() for c in text) else 0.0,
+            1.0 if _DIGIT.search(text) else 0.0,
             prose[i],
             1.0 if line.repeats > 1 else 0.0,
             i / n,
@@ -198,7 +212,7 @@ def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | No
             stop,
             page_prose,
             log_lines,
-            1.0 if any(s in text for s in _SEPARATORS) else 0.0,
+            1.0 if _SEPARATOR.search(text) else 0.0,
             log(line.chars / w),
             removed[i - 1] if i else 1.0,
             removed[i + 1] if i + 1 < n else 1.0,
@@ -207,21 +221,36 @@ def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | No
             short * density3,
             stop * short,
         ]
-        row.extend([v * page_prose for v in row[1:]])
         rows.append(row)
     return rows
 
 
-def boilerplate_probabilities(page: Page) -> list[float]:
-    """The model's probability that each line of the page is boilerplate."""
+@cache
+def _folded_weights() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The weights of the base features and of their ``_x_share`` copies, apart: a line's score
+    is ``base . row + share * (cross . row)``, so the copies need not be built per line."""
     weights = load_model()[0]
+    k = len(BASE_FEATURES)
+    return weights[:k], (0.0, *weights[k:])
+
+
+def boilerplate_probabilities(page: Page) -> list[float]:
+    """The model's probability that each line of the page is boilerplate (1.0 for lines the
+    rules removed already)."""
+    base, cross = _folded_weights()
+    n = page.n
+    if not n:
+        return []
+    shares = sum(line.prose for line in page.lines) / n
+    folded = [b + shares * c for b, c in zip(base, cross, strict=True)]
     out = []
-    for row in features(page, skip_removed=True):
+    exp = math.exp
+    for row in _rows(page, shares):
         if row is None:
             out.append(1.0)
             continue
-        z = sum(map(operator.mul, weights, row))
-        out.append(1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0)
+        z = sum(map(operator.mul, folded, row))
+        out.append(1.0 / (1.0 + exp(-z)) if z > -30 else 0.0)
     return out
 
 
