@@ -131,10 +131,9 @@ def reject_items(
     result.rejects_file = str(path)
     result.reject_reasons = {"batch_failed": len(items)}
     result.input_bytes = sum(i.size for i in items)
+    # No stat or hash recorded: the next run sees these pages as changed and tries them again.
     result.records = [
-        PageRecord(
-            i.job.source_path, doc_id_for(i.job.source_path), None, i.size, i.mtime_ns, "reject"
-        )
+        PageRecord(i.job.source_path, doc_id_for(i.job.source_path), None, -1, -1, "reject")
         for i in items
     ]
     return result
