@@ -169,12 +169,11 @@ def _run_batches(
                 break
             done = next(as_completed(list(in_flight)))
             number, items = in_flight.pop(done)
-            done.wait()
-            if done.state.is_completed():
+            try:
                 result = done.result()
-            else:
+            except Exception as exc:  # the task failed after its retries, or its worker died
                 summary.failed_batches += 1
-                detail = f"batch failed after {settings.task_retries} retries: {done.state.message}"
+                detail = f"batch failed after {settings.task_retries} retries: {exc!r}"[:1000]
                 logger.error("batch %d: %s", number, detail)
                 result = reject_items(items, run_id, number, output, detail, settings)
             files = dataset.commit(result)
