@@ -191,10 +191,21 @@ def serve(
     ] = None,
     raw_dir: RawDir = None,
     out: OutDir = None,
+    workers: Workers = None,
+    task_runner: Runner = None,
+    dask_address: DaskAddress = None,
     config: Config = None,
 ) -> None:
     """Serve the scheduled deployment of the ingest flow (needs PREFECT_API_URL of a server)."""
-    settings = _settings(raw_dir=raw_dir, output_dir=out, schedule_cron=cron, config=config)
+    settings = _settings(
+        raw_dir=raw_dir,
+        output_dir=out,
+        schedule_cron=cron,
+        workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        config=config,
+    )
     from flows.deployment import serve_ingest
 
     serve_ingest(settings, interval=interval)

@@ -12,7 +12,14 @@ from ingest.cleaning import CleanResult, clean
 from ingest.extraction import Extracted, extract_html
 from ingest.identity import doc_id_for, sha256_bytes
 from ingest.normalising import normalise, normalise_whitespace
-from ingest.reading import PageFormat, decode_page, load_sidecar, read_bytes
+from ingest.reading import (
+    MAX_MARKUP_DEPTH,
+    PageFormat,
+    decode_page,
+    load_sidecar,
+    markup_depth,
+    read_bytes,
+)
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
 from ingest.text_metadata import extract_text_metadata
@@ -58,6 +65,8 @@ def _row(
     result = clean(text, title=meta.title, config=settings.cleaning)
     text = normalise_whitespace(result.text)
     if not text:
+        if fmt is PageFormat.html:
+            _check_depth(page.text)
         raise PageRejected(RejectReason.no_text, _no_text_detail(fmt, meta, result))
 
     url = meta.url or side.url
@@ -103,6 +112,16 @@ def _extract(html: str, url: str | None, settings: Settings) -> Extracted:
         raise PageRejected(
             RejectReason.extraction_failed, f"{type(exc).__name__}: {str(exc)[:300]}"
         ) from exc
+
+
+def _check_depth(html: str) -> None:
+    # lxml silently drops what nests deeper than it can hold, so a page that yields no text may
+    # be one nested too deep: say so (measured only then, since it costs a scan of the markup).
+    if (depth := markup_depth(html)) > MAX_MARKUP_DEPTH:
+        raise PageRejected(
+            RejectReason.too_deep,
+            f"markup nested at least {depth} levels deep, cap is {MAX_MARKUP_DEPTH}",
+        )
 
 
 def _no_text_detail(fmt: PageFormat, meta: Extracted, result: CleanResult) -> str:

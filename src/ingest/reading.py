@@ -319,11 +319,6 @@ def decode_page(data: bytes, max_inflated_bytes: int) -> DecodedPage:
     text = strip_invalid_chars(text)
     if not text.strip():
         raise PageRejected(RejectReason.empty, "only whitespace once decoded")
-    if fmt is PageFormat.html and (depth := markup_depth(text)) > MAX_MARKUP_DEPTH:
-        raise PageRejected(
-            RejectReason.too_deep,
-            f"markup nested at least {depth} levels deep, cap is {MAX_MARKUP_DEPTH}",
-        )
     if text.count("\ufffd") > 0.2 * len(text):
         raise PageRejected(RejectReason.undecodable, f"{encoding} leaves mostly replacement marks")
     return DecodedPage(text=text, format=fmt, encoding=encoding, raw_bytes=len(data))
