@@ -1,0 +1,379 @@
+"""Speed and memory of the ingest flow, measured end to end through the command line.
+
+Usage (from the repository root, with the project's virtualenv):
+
+    .venv/bin/python benchmarks/speed.py                       # everything, 10k vs 50k memory
+    .venv/bin/python benchmarks/speed.py --skip-big            # no 50k run (saves 10-20 min)
+    .venv/bin/python benchmarks/speed.py --pages 5000 --big-pages 25000
+    .venv/bin/python benchmarks/speed.py --only bare,w1,w2,text
+
+What it does, in one run:
+
+1. Builds a corpus in a temporary folder: the development set's HTML
+   (../shared/bench/devset/html, 990 pages, ~145 KB each) repeated under distinct names to
+   --pages pages, and its plain-text renderings repeated to --text-pages pages. Repeats are hard
+   links to one inflated copy, so 50,000 pages cost no more disk than 990.
+2. bare: a loop of trafilatura.extract(html, with_metadata=True) in this process (one core) over
+   the first --bare-pages pages of the HTML corpus, in corpus order. Throughput is per page, so a
+   sample stands for the whole corpus (the corpus is the same 990 pages over and over).
+3. start-up: `python -m flows backfill` over a single page, after one warm-up run. Prefect's
+   temporary API server, imports and the flow's own bookkeeping: the fixed cost of a run.
+4. w1, w2: `python -m flows backfill HTML --workers 1` and `--workers 2` over the whole HTML
+   corpus into fresh outputs. Throughput is reported on wall time less the start-up cost, and
+   per CPU-second of the whole process tree (which other load on the machine does not distort).
+5. text: the text corpus with --workers 1 (MB/s per core).
+6. mem: peak memory of the whole process tree (sum of RSS, sampled every 0.2 s with psutil) for
+   a run over --pages and one over --big-pages HTML pages, both with --workers 2. The 2-worker
+   HTML run doubles as the --pages memory run.
+
+Timings on this 2-core machine (idle): corpus 10 s; bare 2000 pages ~40 s; start-up ~20 s;
+w1 10k ~4 min; w2 10k ~2.5 min; text ~30 s; mem 50k ~12 min. The load average is printed: other
+processes on the machine slow wall-clock figures, not the CPU-second ones.
+
+The flow runs against Prefect's temporary server (as `ingest backfill` does for a user), with a
+private PREFECT_HOME, or against --api-url if given.
+"""
+
+import argparse
+import contextlib
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+DEVSET = Path(os.environ.get("INGEST_BENCH_DIR", REPO.parent / "shared" / "bench")) / "devset"
+SUMMARY = re.compile(
+    r"(\d+) pages read: (\d+) written, (\d+) rejected, (\d+) unchanged .* in ([\d.]+) s"
+)
+MB = 1e6
+
+
+@dataclass
+class Corpus:
+    root: Path
+    html: Path
+    text: Path
+    one: Path
+    html_pages: int = 0
+    html_bytes: int = 0
+    text_pages: int = 0
+    text_bytes: int = 0
+    html_files: list[Path] = field(default_factory=list)
+
+
+def inflate_all(source: Path, target: Path, suffix: str) -> list[Path]:
+    target.mkdir(parents=True, exist_ok=True)
+    out = []
+    for gz in sorted(source.glob(f"*{suffix}.gz")):
+        dest = target / gz.name[: -len(".gz")]
+        dest.write_bytes(gzip.decompress(gz.read_bytes()))
+        out.append(dest)
+    return out
+
+
+def repeat(masters: list[Path], folder: Path, pages: int) -> tuple[list[Path], int]:
+    """`pages` hard links to the masters, in rounds of distinct names: r000/, r001/, ..."""
+    files, total = [], 0
+    for i in range(pages):
+        master = masters[i % len(masters)]
+        dest = folder / f"r{i // len(masters):03d}" / master.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.link(master, dest)
+        files.append(dest)
+        total += master.stat().st_size
+    return files, total
+
+
+def build_corpus(root: Path, pages: int, text_pages: int, big_pages: int) -> tuple[Corpus, Path]:
+    masters_html = inflate_all(DEVSET / "html", root / "_masters" / "html", ".html")
+    masters_text = inflate_all(DEVSET / "text", root / "_masters" / "text", ".txt")
+    corpus = Corpus(root=root, html=root / "html", text=root / "text", one=root / "one")
+    corpus.html_files, corpus.html_bytes = repeat(masters_html, corpus.html, pages)
+    corpus.html_pages = pages
+    _, corpus.text_bytes = repeat(masters_text, corpus.text, text_pages)
+    corpus.text_pages = text_pages
+    repeat(masters_html[:1], corpus.one, 1)
+    big = root / "html_big"
+    if big_pages:
+        repeat(masters_html, big, big_pages)
+    return corpus, big
+
+
+def bare_loop(files: list[Path]) -> dict[str, float]:
+    import trafilatura
+
+    docs = [f.read_bytes().decode("utf-8", "replace") for f in files]
+    size = sum(len(f.read_bytes()) for f in files)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for html in docs:
+        trafilatura.extract(html, with_metadata=True)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
+
+
+@dataclass
+class RunResult:
+    wall: float
+    cpu: float
+    flow_seconds: float
+    seen: int
+    written: int
+    rejected: int
+    peak_tree_rss: int
+    peak_main_rss: int
+    peak_procs: int
+    returncode: int
+
+
+def backfill(
+    paths: list[Path], out: Path, workers: int, env: dict[str, str], log: Path
+) -> RunResult:
+    """`python -m flows backfill` as a user runs it, with its process tree's RSS and CPU time
+    sampled every 0.2 s (CPU per process as last seen: a process's final 0.2 s may be missed;
+    getrusage(RUSAGE_CHILDREN) would miss grandchildren their parent never reaps)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "flows",
+        "backfill",
+        *map(str, paths),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+    ]
+    start = time.perf_counter()
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        peaks = {"tree": 0, "main": 0, "procs": 0}
+        cpu: dict[tuple[int, float], float] = {}
+        stop = threading.Event()
+
+        def sample() -> None:
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.NoSuchProcess:
+                return
+            while not stop.is_set():
+                try:
+                    tree = [root, *root.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    return
+                rss = []
+                for p in tree:
+                    with (
+                        contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess),
+                        p.oneshot(),
+                    ):
+                        rss.append(p.memory_info().rss)
+                        times = p.cpu_times()
+                        cpu[(p.pid, p.create_time())] = times.user + times.system
+                peaks["tree"] = max(peaks["tree"], sum(rss))
+                peaks["procs"] = max(peaks["procs"], len(rss))
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    peaks["main"] = max(peaks["main"], root.memory_info().rss)
+                stop.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = proc.wait()
+        stop.set()
+        sampler.join()
+    wall = time.perf_counter() - start
+    text = log.read_text(errors="replace")
+    found = SUMMARY.findall(text)
+    if code not in (0, 3) or not found:  # 3: some pages rejected, which the devset has
+        tail = "\n".join(text.splitlines()[-30:])
+        raise SystemExit(f"backfill failed (exit {code}), see {log}:\n{tail}")
+    seen, written, rejected, _, seconds = found[-1]
+    return RunResult(
+        wall,
+        sum(cpu.values()),
+        float(seconds),
+        int(seen),
+        int(written),
+        int(rejected),
+        peaks["tree"],
+        peaks["main"],
+        peaks["procs"],
+        code,
+    )
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=10_000, help="HTML pages (default 10000)")
+    parser.add_argument(
+        "--big-pages",
+        type=int,
+        default=50_000,
+        help="HTML pages of the second memory run (default 50000)",
+    )
+    parser.add_argument("--skip-big", action="store_true", help="skip the --big-pages run")
+    parser.add_argument("--text-pages", type=int, default=5_000, help="text pages (default 5000)")
+    parser.add_argument(
+        "--bare-pages",
+        type=int,
+        default=2_000,
+        help="pages of the bare trafilatura loop (default 2000)",
+    )
+    parser.add_argument(
+        "--only", default="bare,w1,w2,text,big", help="comma-separated parts: bare,w1,w2,text,big"
+    )
+    parser.add_argument(
+        "--api-url", help="report to this Prefect server instead of a temporary one"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    if args.skip_big:
+        parts.discard("big")
+
+    root = Path(tempfile.mkdtemp(prefix="ingest-speed-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
+    env.update(
+        PREFECT_HOME=str(root / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        INGEST_CONFIG=str(root / "no-config.toml"),  # defaults, whatever ./ingest.toml says
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(REPO / "src"), str(REPO), os.environ.get("PYTHONPATH")])
+        ),
+    )
+    if args.api_url:
+        env["PREFECT_API_URL"] = args.api_url
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = [f"machine: {os.cpu_count()} cores; load at start: {load()}"]
+    try:
+        t = time.perf_counter()
+        corpus, big = build_corpus(
+            root, args.pages, args.text_pages, args.big_pages if "big" in parts else 0
+        )
+        notes.append(
+            f"corpus: {corpus.html_pages} HTML pages ({corpus.html_bytes / MB:.0f} MB), "
+            f"{corpus.text_pages} text pages ({corpus.text_bytes / MB:.1f} MB), "
+            f"built in {time.perf_counter() - t:.0f} s in {root}"
+        )
+        print(notes[-1], flush=True)
+
+        bare_pps = None
+        if "bare" in parts:
+            b = bare_loop(corpus.html_files[: args.bare_pages])
+            bare_pps = b["pages"] / b["wall"]
+            rows.append(
+                (
+                    "bare trafilatura.extract loop, 1 core",
+                    f"{b['pages']}",
+                    f"{b['wall']:.1f}",
+                    f"{bare_pps:.1f}",
+                    f"{b['bytes'] / MB / b['wall']:.1f}",
+                    f"{b['pages'] / b['cpu']:.1f}",
+                    "1.00",
+                    "",
+                    "",
+                )
+            )
+            print(rows[-1], f"load {load()}", flush=True)
+
+        # Start-up: the first run migrates a fresh PREFECT_HOME; the second is the fixed cost.
+        backfill([corpus.one], root / "out-warmup", 1, env, root / "warmup.log")
+        s = backfill([corpus.one], root / "out-one", 1, env, root / "one.log")
+        startup = s.wall
+        rows.append(
+            (
+                "start-up (1 page, warm Prefect home)",
+                "1",
+                f"{s.wall:.1f}",
+                "",
+                "",
+                "",
+                "",
+                f"{s.peak_tree_rss / MB:.0f}",
+                f"flow body {s.flow_seconds:.1f} s",
+            )
+        )
+        print(rows[-1], f"load {load()}", flush=True)
+
+        def report(name: str, r: RunResult, pages: int, size: int, baseline: float | None):
+            net = max(r.wall - startup, 1e-9)
+            pps = pages / net
+            ratio = f"{pps / baseline:.2f}" if baseline else ""
+            rows.append(
+                (
+                    name,
+                    f"{pages}",
+                    f"{r.wall:.1f}",
+                    f"{pps:.1f}",
+                    f"{size / MB / net:.2f}",
+                    f"{pages / r.cpu:.1f}",
+                    ratio,
+                    f"{r.peak_tree_rss / MB:.0f}",
+                    f"flow body {r.flow_seconds:.1f} s; {r.written} written, "
+                    f"{r.rejected} rejected; peak {r.peak_procs} processes, main "
+                    f"{r.peak_main_rss / MB:.0f} MB",
+                )
+            )
+            print(rows[-1], f"load {load()}", flush=True)
+            return pps
+
+        w1 = None
+        if "w1" in parts:
+            r = backfill([corpus.html], root / "out-w1", 1, env, root / "w1.log")
+            w1 = report(
+                "flow, HTML, --workers 1", r, corpus.html_pages, corpus.html_bytes, bare_pps
+            )
+        mem_small = None
+        if "w2" in parts:
+            r = backfill([corpus.html], root / "out-w2", 2, env, root / "w2.log")
+            report("flow, HTML, --workers 2", r, corpus.html_pages, corpus.html_bytes, w1)
+            mem_small = r.peak_tree_rss
+        if "text" in parts:
+            r = backfill([corpus.text], root / "out-text", 1, env, root / "text.log")
+            report("flow, text only, --workers 1", r, corpus.text_pages, corpus.text_bytes, None)
+        if "big" in parts:
+            r = backfill([big], root / "out-big", 2, env, root / "big.log")
+            big_bytes = sum(f.stat().st_size for f in big.rglob("*.html"))
+            report("flow, HTML, --workers 2 (memory run)", r, args.big_pages, big_bytes, None)
+            if mem_small:
+                notes.append(
+                    f"peak tree RSS {args.big_pages} pages / {args.pages} pages: "
+                    f"{r.peak_tree_rss / mem_small:.3f}"
+                )
+        notes.append(f"load at end: {load()}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    print()
+    print(
+        "| run | pages | wall s | pages/s (net) | MB/s (net) | pages per CPU-s | ratio | "
+        "peak tree RSS MB | notes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print(
+        "net: wall time less the start-up run's wall time. ratio: the 1-worker row against "
+        "the bare loop, the 2-worker row against the 1-worker row."
+    )
+    for note in notes:
+        print(f"- {note}")
+
+
+if __name__ == "__main__":
+    main()
