@@ -1,7 +1,7 @@
 """Quality benchmark of the cleaner on the development set, both input forms.
 
 usage: python benchmarks/quality.py [--sample N] [--json FILE] [--traf MODE ...] [--split]
-                                   [--baseline] [--timing N] [--pin]
+                                   [--baseline] [--timing N] [--pin] [--end-to-end]
 
 For every page of the development set (``../shared/bench/devset`` next to the repository, or
 ``$INGEST_BENCH_DIR``):
@@ -9,6 +9,9 @@ For every page of the development set (``../shared/bench/devset`` next to the re
 - text form: gunzip, normalise, read the title with ``extract_text_metadata``, ``clean``;
 - html form: trafilatura (comments off, with metadata; output cached once per option set under
   ``benchmarks/_cache/``), then ``clean`` with the metadata title.
+
+``--end-to-end`` instead runs the real product (``python -m flows backfill DEVSET --out TMP``)
+over both folders and scores its Parquet output the way ``score.py`` does, with the wall time.
 
 Scores use the development set's own ``score.py`` (same metric: snippet recall/precision, leaks
 per kind). Also prints clean() time per page against trafilatura's time per page.
@@ -209,6 +212,30 @@ def score_output_dir(path: str | Path, ids: list[str] | None = None) -> dict[str
     return {mode: module.score(gold, preds.get(mode, {})) for mode in ("html", "text")}
 
 
+def end_to_end() -> tuple[dict[str, dict], float]:
+    """Run the product over the whole development set into a temporary folder; its scores per
+    form and the wall time in seconds."""
+    import subprocess
+    import tempfile
+
+    devset = bench_dir() / "devset"
+    with tempfile.TemporaryDirectory(prefix="ingest-e2e-") as tmp:
+        out = Path(tmp) / "out"
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "flows", "backfill", str(devset), "--out", str(out)],
+            cwd=REPO,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        # a non-zero status can mean "some pages rejected" (still scored: they count as empty)
+        if not any(out.rglob("*.parquet")):
+            raise RuntimeError(f"the pipeline wrote no Parquet (exit status {done.returncode})")
+        if done.returncode:
+            print(f"pipeline exit status {done.returncode}", file=sys.stderr)
+        return score_output_dir(out), wall
+
+
 def evaluate(ids: list[str], mode: str = BEST_TRAF_MODE) -> dict[str, dict]:
     """Scores of the product (both forms) on ``ids``, with timings."""
     text_preds, text_ms = run_text(ids)
@@ -313,9 +340,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", action="store_true", help="also score without cleaning")
     parser.add_argument("--pin", action="store_true", help=f"write {SCORES_FILE.name}")
     parser.add_argument("--timing", type=int, default=40, help="pages timed in-process (0: off)")
+    parser.add_argument(
+        "--end-to-end", action="store_true", help="run the real pipeline (flows backfill), score it"
+    )
     args = parser.parse_args(argv)
     if args.pin:
         print(json.dumps(pin(), indent=1))
+        return
+    if args.end_to_end:
+        results, wall = end_to_end()
+        print(_table([(form, results[form]) for form in ("html", "text")]))
+        print(f"\nend to end: {2 * len(page_ids())} pages in {wall:.1f} s wall time")
+        if args.json:
+            Path(args.json).write_text(json.dumps({**results, "wall_seconds": wall}, indent=1))
         return
 
     ids = sample_ids(page_ids(), args.sample)

@@ -94,6 +94,10 @@ def test_empty_text():
             "COMMENT MODERATION: Disqus might be blocking your comments. Under Profile you can "
             "select a picture for your account and edit your notifications."
         ],
+        ["Sie müssen sich anmelden um Kommentare zu schreiben."],
+        ["Kommentarfeed | Kommentare geschlossen | Trackback-URL"],
+        ["11 Antworten zu „Ein Tag am See“"],
+        ["Please log in here to leave a comment."],
     ],
 )
 def test_comments_removed(lines):
@@ -179,6 +183,9 @@ def test_newsletter_near_miss_sentence_about_a_newsletter():
         ["Artikel teilen"],
         ["483K+\nFollowers\n123K+\nViews"],
         ["rsn / send to friend"],
+        ["Teilen Sie dies mit:"],
+        ["Dir hat der Artikel gefallen? Jetzt teilen..."],
+        ["Jump to RecipePrint Recipe"],
     ],
 )
 def test_share_removed(lines):
@@ -187,6 +194,21 @@ def test_share_removed(lines):
 
 def test_share_near_miss_sentence_about_sharing():
     sentence = "She shared the photo on Facebook, where it was viewed thousands of times."
+    assert_kept(run(sentence), sentence)
+
+
+def test_share_near_miss_sentence_asking_to_share_experience():
+    sentence = (
+        "Bitte teilen Sie uns Ihre Erfahrungen mit, wenn Sie das Rezept schon probiert haben."
+    )
+    assert_kept(run(sentence), sentence)
+
+
+def test_comments_near_miss_sentence_about_closed_comments_policy():
+    sentence = (
+        "The editors said the comments of the minister were closed to interpretation, and the "
+        "debate in parliament went on for hours."
+    )
     assert_kept(run(sentence), sentence)
 
 

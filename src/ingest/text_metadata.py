@@ -61,14 +61,14 @@ def _boilerplate(line: Line) -> bool:
     key = line.key
     return bool(
         line.is_url
-        or rules.CHROME_LABEL.match(key)
-        or rules.DONATION_LEAD.match(key)
-        or rules.DONATION_SALUTATION.match(key)
-        or rules.NEWSLETTER_CTA.match(key)
-        or rules.RELATED_LEAD.match(key)
-        or rules.COMMENT_LABEL.match(key)
-        or rules.MEDIA_LABEL.match(key)
-        or rules.CHROME_LABEL_PREFIX.match(key)
+        or rules.CHROME_LABEL.match(key, line.first)
+        or rules.DONATION_LEAD.match(key, line.first)
+        or rules.DONATION_SALUTATION.match(key, line.first)
+        or rules.NEWSLETTER_CTA.match(key, line.first)
+        or rules.RELATED_LEAD.match(key, line.first)
+        or rules.COMMENT_LABEL.match(key, line.first)
+        or rules.MEDIA_LABEL.match(key, line.first)
+        or rules.CHROME_LABEL_PREFIX.match(key, line.first)
         or rules.DATE_WORDS.issuperset(key.split())
         or rules.FULL_DATE.search(line.text)
         or _byline_name(line)

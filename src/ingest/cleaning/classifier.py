@@ -278,7 +278,7 @@ def apply(page: Page, threshold: float | None = None) -> None:
 MIN_BLANK_LINES = 3
 
 #: the longest run of lines between two body paragraphs that is kept as part of the body
-MAX_INNER_RUN = 12
+MAX_INNER_RUN = 30
 
 
 def _restore_between_paragraphs(page: Page, marked: list[int]) -> None:
@@ -303,7 +303,7 @@ def _restore_between_paragraphs(page: Page, marked: list[int]) -> None:
                 page.marks[k] = None
 
 
-def _kept_prose(page: Page, i: int, step: int, reach: int = 4) -> bool:
+def _kept_prose(page: Page, i: int, step: int, reach: int = 12) -> bool:
     """Whether a kept body paragraph comes next from line ``i`` in direction ``step``, over
     kept lines only (at most ``reach`` of them)."""
     for _ in range(reach):

@@ -45,7 +45,7 @@ RELATED_INLINE = vocab.prefix("related", "inline", r"\s*(?::|»|›|>|→| -| �
 
 MEDIA_CREDIT = vocab.anywhere("media", "credit")
 MEDIA_CREDIT_START = vocab.prefix("media", "credit_start")
-MEDIA_CREDIT_HINT = tuple(vocab.patterns("media", "hint"))
+MEDIA_CREDIT_HINT = re.compile("|".join(map(re.escape, vocab.patterns("media", "hint"))))
 MEDIA_CREDIT_UPPER = re.compile(r"\b(?:PHOTO|FOTO|BILD|IMAGE)S?\s?:")
 MEDIA_LABEL = vocab.whole("media", "label")
 IMAGE_URL = re.compile(
@@ -130,13 +130,13 @@ def _short(line: Line, words: int = 8) -> bool:
 
 def comments(page: Page) -> None:
     for line in page.lines:
-        if line.n_words <= 14 and COMMENT_LABEL.match(line.key):
+        if line.n_words <= 14 and COMMENT_LABEL.match(line.key, line.first):
             page.mark(line.index, "comments.label")
         elif _COMMENT_HINT.search(line.lower) and COMMENT_INSTRUCTION.search(line.text, line.toks):
             page.mark(line.index, "comments.instruction")
     # "Name says:" headers inside a comment section (next to another comment line)
     for line in page.lines:
-        if line.colon and line.n_words <= 8 and COMMENT_AUTHOR.match(line.key):
+        if line.colon and line.n_words <= 8 and COMMENT_AUTHOR.match(line.key, line.first):
             near = (
                 page.marks[j] or "" for j in range(line.index - 3, line.index + 4) if page.line(j)
             )
@@ -148,7 +148,7 @@ def comments(page: Page) -> None:
 
 
 def _option(line: Line) -> bool:
-    return line.n_words <= 7 and bool(DONATION_OPTION.match(line.key))
+    return line.n_words <= 7 and bool(DONATION_OPTION.match(line.key, line.first))
 
 
 def donation(page: Page) -> None:
@@ -156,8 +156,8 @@ def donation(page: Page) -> None:
     i = 0
     while i < page.n:
         line = lines[i]
-        salutation = line.n_words <= 12 and DONATION_SALUTATION.match(line.key)
-        lead = line.n_words <= 12 and DONATION_LEAD.match(line.key)
+        salutation = line.n_words <= 12 and DONATION_SALUTATION.match(line.key, line.first)
+        lead = line.n_words <= 12 and DONATION_LEAD.match(line.key, line.first)
         if not (salutation or lead):
             i += 1
             continue
@@ -213,7 +213,7 @@ def newsletter(page: Page) -> None:
     for line in page.lines:
         if (
             line.n_words <= 20
-            and NEWSLETTER_CTA.match(line.key)
+            and NEWSLETTER_CTA.match(line.key, line.first)
             and page.mark(line.index, "newsletter.signup")
         ):
             signup.append(line.index)
@@ -251,15 +251,13 @@ def share(page: Page) -> None:
             page.mark(line.index, "share.widget")
     # counters: a number next to its label ("483K+" / "Followers"), or both on one line
     for line in page.lines:
-        if not COUNTER.match(line.key):
-            continue
-        if not line.key[:1].isdigit():
+        if not line.key[:1].isdigit() or not COUNTER.match(line.key):
             continue
         has_label = (
             not line.key.replace("+", "").replace(",", "").replace(".", "").strip().isdigit()
         )
         neighbours = [page.line(line.index - 1), page.line(line.index + 1)]
-        label_near = [n for n in neighbours if n and COUNTER_LABEL.match(n.key)]
+        label_near = [n for n in neighbours if n and COUNTER_LABEL.match(n.key, n.first)]
         if has_label and re.search(r"[a-z]", line.key):
             page.mark(line.index, "share.counter")
         elif label_near:
@@ -290,7 +288,7 @@ def related(page: Page) -> None:
     i = 0
     while i < page.n:
         line = lines[i]
-        if line.n_words <= 10 and not line.prose and RELATED_LEAD.match(line.key):
+        if line.n_words <= 10 and not line.prose and RELATED_LEAD.match(line.key, line.first):
             page.mark(i, "related.lead")
             j = i + 1
             while j < page.n and _card_part(page, j):
@@ -298,7 +296,7 @@ def related(page: Page) -> None:
                 j += 1
             i = j
             continue
-        if line.n_words <= 30 and not line.terminal and RELATED_INLINE.match(line.key):
+        if line.n_words <= 30 and not line.terminal and RELATED_INLINE.match(line.key, line.first):
             page.mark(i, "related.inline")
         i += 1
     # a lone headline of another article between two body paragraphs
@@ -322,12 +320,13 @@ def related(page: Page) -> None:
 def credit_line(line: Line) -> bool:
     if line.n_words > 60:
         return False
-    if MEDIA_CREDIT_START.match(line.key) or MEDIA_CREDIT_UPPER.search(line.text):
+    if MEDIA_CREDIT_START.match(line.key, line.first) or (
+        ":" in line.text and MEDIA_CREDIT_UPPER.search(line.text)
+    ):
         return True
-    low = line.lower
-    if not any(hint in low for hint in MEDIA_CREDIT_HINT):
+    if not MEDIA_CREDIT_HINT.search(line.lower):
         return False
-    found = MEDIA_CREDIT.search(line.text, line.toks)
+    found = MEDIA_CREDIT.search_line(line)
     if not found:
         return False
     return line.n_words <= 30 or found.start() > len(line.text) - 100
@@ -342,7 +341,7 @@ def media(page: Page) -> None:
             page.mark(line.index, "media.url")
         elif credit_line(line):
             page.mark(line.index, "media.credit")
-        elif line.n_words <= 6 and MEDIA_LABEL.match(line.key):
+        elif line.n_words <= 6 and MEDIA_LABEL.match(line.key, line.first):
             page.mark(line.index, "media.video")
     # a caption: a short line glued to a credit line, or the line under an image URL
     for line in page.lines:
@@ -413,11 +412,11 @@ def chrome(page: Page) -> None:
             not line.prose and _CODE_HINT.search(line.text) and CODE.search(line.text)
         ):
             page.mark(i, "chrome.debris")
-        elif (line.n_words <= 8 and CHROME_LABEL.match(line.key)) or (
-            line.n_words <= 25 and CHROME_LABEL_PREFIX.match(line.key)
+        elif (line.n_words <= 8 and CHROME_LABEL.match(line.key, line.first)) or (
+            line.n_words <= 25 and CHROME_LABEL_PREFIX.match(line.key, line.first)
         ):
             page.mark(i, "chrome.label")
-        elif line.n_words <= 12 and CHROME_WIRE.match(line.key):
+        elif line.n_words <= 12 and CHROME_WIRE.match(line.key, line.first):
             page.mark(i, "chrome.credit")
         elif _date_stamp(line) or (
             line.n_words <= 6 and not line.terminal and FULL_DATE.search(line.text)

@@ -62,13 +62,20 @@ class Matcher:
             else None
         )
 
-    def match(self, key: str) -> bool:
-        """Whether the whole key (or its start, for a prefix matcher) is one of the patterns."""
-        first = _KEY_WORD.match(key).group()
+    def match(self, key: str, first: str | None = None) -> bool:
+        """Whether the whole key (or its start, for a prefix matcher) is one of the patterns;
+        ``first`` is the key's first word (``first_word(key)``) when the caller has it."""
+        if first is None:
+            first = _KEY_WORD.match(key).group()
         regex = self.by_word.get(first)
         if regex is not None and regex.match(key):
             return True
         return self.general is not None and self.general.match(key) is not None
+
+
+def first_word(key: str) -> str:
+    """The first word of a line key, as ``Matcher.match`` dispatches on it."""
+    return _KEY_WORD.match(key).group()
 
 
 def whole(concept: str, role: str) -> Matcher:
@@ -87,15 +94,18 @@ class Finder:
     (stems such as ``subscri``, patterns that open with a group) are searched in every line.
     """
 
-    __slots__ = ("by_word", "general", "words")
+    __slots__ = ("by_word", "gated", "general", "words")
 
     def __init__(self, pats: list[str]) -> None:
         groups: dict[str, list[str]] = {}
         general: list[str] = []
+        gated: list[tuple[tuple[str, ...], re.Pattern[str]]] = []
         for pat in pats:
             found = _LEAD_WORD.match(pat)
             if found:
                 groups.setdefault(found.group(1).lower(), []).append(pat)
+            elif (lits := _literals(pat)) is not None:
+                gated.append((lits, re.compile(pat, re.IGNORECASE)))
             else:
                 general.append(pat)
         self.by_word = {
@@ -106,18 +116,97 @@ class Finder:
         self.general = (
             re.compile("(?:" + "|".join(general) + ")", re.IGNORECASE) if general else None
         )
+        #: patterns that must start with one of a few literal strings: searched only in lines
+        #: that hold one of them (a regex engine tries an alternation at every position)
+        self.gated = tuple(gated)
 
     def search(self, text: str, toks: list[str]) -> re.Match[str] | None:
-        """The first pattern found in ``text`` whose tokens are ``toks``."""
-        if self.general is not None:
-            found = self.general.search(text)
-            if found:
-                return found
+        """The first pattern found in ``text`` whose tokens are ``toks``: the leftmost match
+        among the patterns that need no particular word, else one of a word's patterns."""
+        best = self._general(text, text.lower())
+        if best is not None:
+            return best
         for word in self.words.intersection(toks):
             found = self.by_word[word].search(text)
             if found:
                 return found
         return None
+
+    def search_line(self, line) -> re.Match[str] | None:
+        """``search`` on a line, its tokens computed only when one of the words is in it."""
+        best = self._general(line.text, line.lower)
+        if best is not None:
+            return best
+        low = line.lower
+        if len(self.words) <= 8 and not any(word in low for word in self.words):
+            return None
+        for word in self.words.intersection(line.toks):
+            found = self.by_word[word].search(line.text)
+            if found:
+                return found
+        return None
+
+    def _general(self, text: str, low: str) -> re.Match[str] | None:
+        best = self.general.search(text) if self.general is not None else None
+        if self.gated:
+            for lits, regex in self.gated:
+                for lit in lits:
+                    if lit in low:
+                        found = regex.search(text)
+                        if found and (best is None or found.start() < best.start()):
+                            best = found
+                        break
+        return best
+
+
+_META = set("\\()[]{}?*+|.^$")
+
+
+def _literal_start(alt: str) -> str:
+    """The literal characters an alternative starts with (a quantified last one dropped)."""
+    out = []
+    i = 0
+    while i < len(alt):
+        c = alt[i]
+        if c == "\\" and i + 1 < len(alt) and alt[i + 1] in "()[]{}.?*+|/-":
+            c, i = alt[i + 1], i + 1
+        elif c in _META:
+            if c in "?*{" and out:
+                out.pop()
+            break
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _literals(pat: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of ``pat`` starts with (None: unknown)."""
+    body = pat[2:] if pat.startswith("\\b") else pat
+    if body.startswith("(") and not body.startswith("(?"):
+        depth, end = 0, None
+        alts, start = [], 1
+        for k, c in enumerate(body):
+            if c == "\\":
+                continue
+            if c == "(" and (k == 0 or body[k - 1] != "\\"):
+                depth += 1
+            elif c == ")" and body[k - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    end = k
+                    break
+            elif c == "|" and depth == 1 and body[k - 1] != "\\":
+                alts.append(body[start:k])
+                start = k + 1
+        if end is None or (end + 1 < len(body) and body[end + 1] in "?*{"):
+            return None
+        alts.append(body[start:end])
+        found = [_literal_start(a) for a in alts]
+    else:
+        found = [_literal_start(body)]
+    if not all(found):
+        return None
+    return tuple(sorted({f.lower() for f in found}))
 
 
 def anywhere(concept: str, role: str) -> Finder:
