@@ -17,8 +17,8 @@ from ingest.settings import Settings
 @pytest.fixture
 def pages(tmp_path: Path) -> dict[str, PageJob]:
     (tmp_path / "ok.txt").write_text(ARTICLE)
-    # slow enough to be caught mid-way: hundreds of kB of text to clean
-    (tmp_path / "slow.txt").write_text("\n\n".join(f"{PARA} {i}" for i in range(3000)))
+    # slow enough to be caught mid-way: megabytes of text to clean (seconds of work)
+    (tmp_path / "slow.txt").write_text("\n\n".join(f"{PARA} {i}" for i in range(30000)))
     return {name: PageJob(str(tmp_path / name), name) for name in ("ok.txt", "slow.txt")}
 
 

@@ -24,6 +24,7 @@ DONATION_SALUTATION = vocab.whole("donation", "salutation")
 DONATION_LEAD = vocab.whole("donation", "lead")
 DONATION_OPTION = vocab.whole("donation", "option")
 DONATION_APPEAL = vocab.anywhere("donation", "appeal")
+DONATION_DISMISSAL = vocab.anywhere("donation", "dismissal")
 
 NEWSLETTER_CTA = vocab.whole("newsletter", "cta")
 NEWSLETTER_TERM = vocab.anywhere("newsletter", "term")
@@ -166,6 +167,9 @@ def donation(page: Page) -> None:
         j = i + 1
         while j < min(page.n, i + 30):
             candidate = lines[j]
+            if candidate.n_words <= 12 and DONATION_DISMISSAL.search(candidate.text, candidate.toks):
+                end = j
+                break
             if _option(candidate):
                 if (j + 1 < page.n and _option(lines[j + 1])) or (
                     j + 2 < page.n and _option(lines[j + 2])
