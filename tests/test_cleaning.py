@@ -143,14 +143,14 @@ def test_donation_near_miss_article_about_donating():
 
 def test_donation_appeal_closed_by_a_dismissal_removed_whole():
     # extracted HTML keeps the appeal's words but drops its payment buttons
-    appeal = APPEAL[:3] + ["Not ready to support today? Remind me later."]
+    appeal = [*APPEAL[:3], "Not ready to support today? Remind me later."]
     result = run(*appeal)
     assert_removed(result, "donation", "A Message from", "Dear readers", "Remind me later")
 
 
 def test_donation_near_miss_quote_about_later():
     sentence = (
-        "\"Not ready to support the bill yet,\" the senator said, adding that she would decide "
+        '"Not ready to support the bill yet," the senator said, adding that she would decide '
         "later in the week after reading the final text."
     )
     assert_kept(run("Dear readers,", sentence), sentence)

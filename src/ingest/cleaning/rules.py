@@ -152,6 +152,10 @@ def _option(line: Line) -> bool:
     return line.n_words <= 7 and bool(DONATION_OPTION.match(line.key, line.first))
 
 
+def _dismissal(line: Line) -> bool:
+    return line.n_words <= 12 and bool(DONATION_DISMISSAL.search(line.text, line.toks))
+
+
 def donation(page: Page) -> None:
     lines = page.lines
     i = 0
@@ -167,7 +171,7 @@ def donation(page: Page) -> None:
         j = i + 1
         while j < min(page.n, i + 30):
             candidate = lines[j]
-            if candidate.n_words <= 12 and DONATION_DISMISSAL.search(candidate.text, candidate.toks):
+            if _dismissal(candidate):
                 end = j
                 break
             if _option(candidate):
