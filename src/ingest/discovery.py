@@ -67,7 +67,7 @@ def _glob(pattern: str, folder: Path, real_root: str) -> Iterator[Candidate]:
     Unlike glob.glob, the walk never enters a linked folder, so a link cannot lead it out of
     the root or round a loop.
     """
-    anchor = _non_glob_prefix(pattern)
+    anchor = non_glob_prefix(pattern)
     matcher = _glob_regex(pattern)
     if not os.path.isdir(anchor) or os.path.islink(anchor):
         return
@@ -76,7 +76,8 @@ def _glob(pattern: str, folder: Path, real_root: str) -> Iterator[Candidate]:
             yield candidate
 
 
-def _non_glob_prefix(path: str) -> str:
+def non_glob_prefix(path: str) -> str:
+    """The folders of a path before its first glob pattern."""
     parts: list[str] = []
     for part in Path(path).parts:
         if glob.has_magic(part):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.batch import BatchItem
-from ingest.discovery import Candidate, Root
+from ingest.discovery import Candidate, Root, non_glob_prefix
 from ingest.identity import sha256_file
 from ingest.processing import PageJob
 from ingest.reading import sidecar_path
@@ -26,7 +26,7 @@ def roots_for(paths: Iterable[str | Path], raw_dir: Path) -> list[Root]:
     roots: list[Root] = []
     for item in paths:
         absolute = os.path.abspath(item)
-        anchor = _non_glob_prefix(absolute)
+        anchor = non_glob_prefix(absolute)
         if anchor == str(raw) or anchor.startswith(str(raw) + os.sep):
             inside.append(absolute)
         elif glob.has_magic(absolute):
@@ -38,15 +38,6 @@ def roots_for(paths: Iterable[str | Path], raw_dir: Path) -> list[Root]:
     if inside:
         roots.insert(0, Root(raw, () if str(raw) in inside else tuple(inside)))
     return roots
-
-
-def _non_glob_prefix(path: str) -> str:
-    parts: list[str] = []
-    for part in Path(path).parts:
-        if glob.has_magic(part):
-            break
-        parts.append(part)
-    return str(Path(*parts)) if parts else os.sep
 
 
 def page_time(candidate: Candidate) -> datetime:
