@@ -1,7 +1,6 @@
 """Finding pages under the given paths: recursive, deterministic, never leaving a root."""
 
 import errno
-import fnmatch
 import glob
 import os
 import re
@@ -197,7 +196,3 @@ def _candidate(path: str, folder: Path, real_root: str) -> Candidate:
     if not stat.S_ISREG(info.st_mode):
         return _problem(path, folder, "unreadable", "not a regular file")
     return Candidate(path, _source(path, folder), info.st_size, info.st_mtime_ns)
-
-
-def matches_any(source_path: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(source_path, p) for p in patterns)
