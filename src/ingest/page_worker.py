@@ -32,7 +32,7 @@ def run_page(job: PageJob, settings: Settings, run_id: str) -> Outcome:
     try:
         return "row", process_page(job, settings, run_id)
     except PageRejected as exc:
-        return "reject", (exc.reason.value, exc.detail, getattr(exc, "sha256", None))
+        return "reject", (exc.reason.value, exc.detail, exc.sha256)
     except RecursionError:
         return "reject", (RejectReason.extraction_failed.value, "nested too deeply", None)
     except MemoryError:

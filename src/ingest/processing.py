@@ -44,7 +44,7 @@ def process_page(job: PageJob, settings: Settings, run_id: str) -> dict[str, Any
     try:
         return _row(job, path, data, sha, settings, run_id)
     except PageRejected as exc:
-        exc.sha256 = sha  # type: ignore[attr-defined]
+        exc.sha256 = sha
         raise
 
 

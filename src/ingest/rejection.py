@@ -26,3 +26,4 @@ class PageRejected(Exception):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.sha256: str | None = None  # of the file, once it could be read
