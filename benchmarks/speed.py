@@ -26,9 +26,11 @@ What it does, in one run:
    a run over --pages and one over --big-pages HTML pages, both with --workers 2. The 2-worker
    HTML run doubles as the --pages memory run.
 
-Timings on this 2-core machine (idle): corpus 10 s; bare 2000 pages ~40 s; start-up ~20 s;
-w1 10k ~4 min; w2 10k ~2.5 min; text ~30 s; mem 50k ~12 min. The load average is printed: other
-processes on the machine slow wall-clock figures, not the CPU-second ones.
+Wall time measured on a 2-core machine (devset pages average 145 KB, about 6 pages/s per core):
+bare 400 pages 66 s; start-up 27 s; w1 2000 pages 324 s; w2 2000 pages 196 s; text 3000 pages
+112 s. The defaults (10k and 50k pages) take hours on such a machine: scale with --pages,
+--big-pages and --text-pages. The load average is printed: other processes on the machine slow
+wall-clock figures, not the CPU-second ones.
 
 The flow runs against Prefect's temporary server (as `ingest backfill` does for a user), with a
 private PREFECT_HOME, or against --api-url if given.
