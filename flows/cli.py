@@ -112,6 +112,31 @@ def _print_summary(summary: dict) -> None:
         echo(f"files written this run: {len(summary['files'])}")
 
 
+def _run_settings(
+    raw_dir: Path | None,
+    out: Path | None,
+    batch_size: int | None,
+    workers: int | None,
+    task_runner: str | None,
+    dask_address: str | None,
+    page_timeout: float | None,
+    max_file_bytes: int | None,
+    config: Path | None,
+):
+    """Settings from the flags that `run` and `backfill` share."""
+    return _settings(
+        raw_dir=raw_dir,
+        output_dir=out,
+        batch_size=batch_size,
+        workers=workers,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        page_timeout_s=page_timeout,
+        max_file_bytes=max_file_bytes,
+        config=config,
+    )
+
+
 @app.command()
 def run(
     raw_dir: RawDir = None,
@@ -125,16 +150,16 @@ def run(
     config: Config = None,
 ) -> None:
     """Process the pages of the raw folder that are new or changed since the last run."""
-    settings = _settings(
-        raw_dir=raw_dir,
-        output_dir=out,
-        batch_size=batch_size,
-        workers=workers,
-        task_runner=task_runner,
-        dask_address=dask_address,
-        page_timeout_s=page_timeout,
-        max_file_bytes=max_file_bytes,
-        config=config,
+    settings = _run_settings(
+        raw_dir,
+        out,
+        batch_size,
+        workers,
+        task_runner,
+        dask_address,
+        page_timeout,
+        max_file_bytes,
+        config,
     )
     _run(settings)
 
@@ -166,16 +191,16 @@ def backfill(
     config: Config = None,
 ) -> None:
     """Run the ingest flow over any files or folders; resumable, and idempotent."""
-    settings = _settings(
-        raw_dir=raw_dir,
-        output_dir=out,
-        batch_size=batch_size,
-        workers=workers,
-        task_runner=task_runner,
-        dask_address=dask_address,
-        page_timeout_s=page_timeout,
-        max_file_bytes=max_file_bytes,
-        config=config,
+    settings = _run_settings(
+        raw_dir,
+        out,
+        batch_size,
+        workers,
+        task_runner,
+        dask_address,
+        page_timeout,
+        max_file_bytes,
+        config,
     )
     _run(settings, paths=paths, reprocess=reprocess, since=since, until=until, dry_run=dry_run)
 
