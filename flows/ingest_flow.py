@@ -114,7 +114,7 @@ def _run_locked(
     if summary.recovered_commits:
         logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
     key = job_key(paths, since, until)
-    processed_since = dataset.state.job_started_at(key) if reprocess else None
+    processed_since = dataset.state.job_started_at(key) if reprocess and not dry_run else None
     counts = Selection()
     selected = select(
         discover(roots_for(paths, settings.raw_dir)),
