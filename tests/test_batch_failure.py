@@ -1,32 +1,12 @@
 """A batch whose worker process dies is retried, then its pages are rejected as batch_failed;
 the other batches' output stands, and the next run tries those pages again."""
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import psutil
 from conftest import read_documents, read_rejects
-from test_faults import assert_each_page_once, assert_no_half_files, files, make_pages
-
-
-def backfill(raw: Path, out: Path, env: dict) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "flows",
-        "backfill",
-        str(raw),
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--batch-size",
-        "2",
-        "--task-runner",
-        "process",
-    ]
+from test_faults import assert_each_page_once, assert_no_half_files, cli, files, make_pages
 
 
 def pool_workers(pid: int) -> list[psutil.Process]:
@@ -47,14 +27,7 @@ def test_a_dead_worker_fails_its_batches_and_nothing_else(
     raw, out = tmp_path / "raw", tmp_path / "out"
     names = make_pages(raw, 16, paragraphs=30)
     env = {**cli_env, "INGEST_TASK_RETRIES": "1"}
-    proc = subprocess.Popen(
-        backfill(raw, out, env),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = cli(raw, out, env, "--batch-size", "2", runner="process")
     deadline = time.monotonic() + 180
     killed = 0
     while time.monotonic() < deadline and proc.poll() is None:
@@ -78,11 +51,10 @@ def test_a_dead_worker_fails_its_batches_and_nothing_else(
     assert_each_page_once(out, names)
     assert_no_half_files(out)
 
-    again = subprocess.run(
-        backfill(raw, out, cli_env), env=cli_env, capture_output=True, text=True, timeout=300
-    )
-    assert again.returncode == 0, again.stderr[-2000:]
-    assert f"{len(names)} pages read: {len(reasons)} written" in again.stdout
+    again = cli(raw, out, cli_env, "--batch-size", "2", runner="process")
+    again_out, again_err = again.communicate(timeout=300)
+    assert again.returncode == 0, again_err[-2000:]
+    assert f"{len(names)} pages read: {len(reasons)} written" in again_out
     assert sorted(read_documents(out).column("source_path").to_pylist()) == sorted(names)
     rejects = read_rejects(out)
     assert rejects is None or rejects.num_rows == 0

@@ -52,7 +52,7 @@ def make_pages(raw: Path, count: int, paragraphs: int = 6) -> list[str]:
     return names
 
 
-def cli(raw: Path, out: Path, env: dict, *extra: str) -> subprocess.Popen:
+def cli(raw: Path, out: Path, env: dict, *extra: str, runner: str = "thread") -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -64,7 +64,7 @@ def cli(raw: Path, out: Path, env: dict, *extra: str) -> subprocess.Popen:
         "--workers",
         "1",
         "--task-runner",
-        "thread",
+        runner,
         *extra,
     ]
     return subprocess.Popen(
