@@ -1,11 +1,19 @@
-"""Reading: sidecar hardening, markup depth, size caps on the opened file."""
+"""Reading: sidecar hardening, markup depth, size caps on the opened file, decoding."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from ingest.reading import MAX_MARKUP_DEPTH, load_sidecar, markup_depth, read_bytes, safe_string
+from ingest.reading import (
+    MAX_MARKUP_DEPTH,
+    PageFormat,
+    decode,
+    load_sidecar,
+    markup_depth,
+    read_bytes,
+    safe_string,
+)
 from ingest.rejection import PageRejected, RejectReason
 
 
@@ -55,3 +63,33 @@ def test_read_bytes_refuses_a_directory_and_oversize(tmp_path: Path) -> None:
     with pytest.raises(PageRejected) as caught:
         read_bytes(big, 100)
     assert caught.value.reason is RejectReason.too_large
+
+
+def test_utf8_page_with_stray_single_byte_characters_keeps_both() -> None:
+    page = "<html><body><p>Schöne Grüße aus Köln, łódź</p><p>Küche</p></body></html>"
+    data = page.encode("utf-8").replace("Küche".encode(), "Küche".encode("cp1252"))
+    text, encoding = decode(data, PageFormat.html)
+    assert "Schöne Grüße aus Köln, łódź" in text
+    assert "Küche" in text
+    assert encoding.startswith("utf-8")
+
+
+def test_utf8_cut_mid_character_keeps_the_rest() -> None:
+    data = ("Zażółć gęślą jaźń " * 20).encode("utf-8") + "ą".encode()[:1] + b" end"
+    text, _ = decode(data, PageFormat.text)
+    assert text.startswith("Zażółć gęślą jaźń")
+    assert text.endswith(" end")
+
+
+def test_declared_latin1_reads_windows_quotes_as_the_web_does() -> None:
+    html = '<meta charset="iso-8859-1"><p>\x93Zitat\x94 \x96 5 \x80, Grüße</p>'
+    text, encoding = decode(html.encode("latin-1"), PageFormat.html)
+    assert "“Zitat” – 5 €, Grüße" in text
+    assert encoding == "cp1252"
+
+
+def test_single_byte_page_without_utf8_goes_to_detection() -> None:
+    data = ("Привет, как дела? Всё хорошо, спасибо. " * 30).encode("cp1251")
+    text, encoding = decode(data, PageFormat.text)
+    assert "Всё хорошо" in text
+    assert not encoding.startswith("utf-8")

@@ -108,6 +108,13 @@ _RAW_TEXT = re.compile(r"<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>", re.
 # Preferred when the detector finds several single-byte encodings equally plausible: cp1252 is
 # what the web means by latin-1 (WHATWG), so Western text declared wrongly decodes as written.
 TIE_PREFERENCE = ("cp1252", "utf_8", "cp1251", "koi8_r", "cp1250", "iso8859_15")
+# Labels that mean their Windows superset on the web (WHATWG Encoding Standard): pages declaring
+# latin-1 use the 0x80-0x9F range for quotes, dashes and the euro sign.
+WEB_SUPERSETS = {"ascii": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254"}
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTES = bytes(range(128, 256))
 SIDECAR_MAX_DEPTH = 32
 
 
@@ -231,17 +238,50 @@ def decode(data: bytes, fmt: PageFormat) -> tuple[str, str]:
             return data[len(bom) :].decode(encoding, "replace"), f"{encoding} (BOM)"
     declared = _declared_charset(data) if fmt is PageFormat.html else None
     if declared and declared not in ("utf-8", "utf8"):
-        try:
-            return data.decode(declared), declared
-        except (UnicodeDecodeError, LookupError):
-            pass
+        for encoding in dict.fromkeys((WEB_SUPERSETS.get(declared, declared), declared)):
+            try:
+                return data.decode(encoding), encoding
+            except (UnicodeDecodeError, LookupError):
+                pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", "cp1252_fallback"), "utf-8 (stray bytes as cp1252)"
     if not data[: SNIFF_BYTES * 4].isascii() and (text := _detect(data)) is not None:
         return text
     return data.decode("utf-8", "replace"), "utf-8 (replaced)"
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether valid UTF-8 sequences outnumber the stray high bytes: a UTF-8 page with a few
+    characters pasted from a single-byte encoding (or cut mid-character), where a detector
+    guessing one encoding for the whole page would garble all of its text."""
+    sequences = _UTF8_MULTIBYTE.findall(data)
+    if not sequences:
+        return False
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    stray = high - sum(map(len, sequences))
+    return stray <= len(sequences)
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejects as windows-1252 (latin-1 for its five unused bytes)."""
+    assert isinstance(error, UnicodeDecodeError)
+    chunk = error.object[error.start : error.end]
+    return "".join(_cp1252_byte(b) for b in chunk), error.end
+
+
+def _cp1252_byte(value: int) -> str:
+    byte = bytes([value])
+    try:
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:
+        return byte.decode("latin-1")
+
+
+codecs.register_error("cp1252_fallback", _cp1252_fallback)
 
 
 def _declared_charset(data: bytes) -> str | None:
