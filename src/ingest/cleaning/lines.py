@@ -9,6 +9,7 @@ _BULLET = re.compile(r"^(?:[*•·◦▪▸►▶●○■□✓✔→>»›+\-�
 _TRAIL = re.compile(r"[\s:…»›>|/\-–—]+$|\.\.\.+$")
 _TRAIL_CHARS = frozenset(":…»›>|/-–—")
 _CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
+_ASCII_CAMEL = re.compile(r"[a-z][A-Z]")  # where ``_CAMEL`` splits an ASCII text
 _WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _ALPHA = re.compile(r"[^\W\d_]")
@@ -130,15 +131,18 @@ class Line:
     def toks(self) -> list[str]:
         """Lower-case word tokens, glued words split (computed on first use)."""
         if self._toks is None:
-            self._toks = tokens(self.text)
+            self._toks = tokens(self.text, self.lower)
         return self._toks
 
     def __repr__(self) -> str:
         return f"Line({self.index}, {self.text[:40]!r})"
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens, glued words split."""
+def tokens(text: str, lower: str | None = None) -> list[str]:
+    """Lower-case word tokens, glued words split; ``lower``: ``text.lower()``, if known."""
+    if lower is not None and text.isascii() and not _ASCII_CAMEL.search(text):
+        # nothing to split, and ASCII lower-casing keeps every token's bounds
+        return _WORD.findall(lower)
     return [t.lower() for t in _WORD.findall(split_glued(text))]
 
 

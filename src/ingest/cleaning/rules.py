@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ingest.cleaning import vocab
 from ingest.cleaning.lines import Line, line_key
@@ -18,7 +19,8 @@ from ingest.cleaning.lines import Line, line_key
 COMMENT_LABEL = vocab.whole("comments", "label")
 COMMENT_INSTRUCTION = vocab.anywhere("comments", "instruction")
 COMMENT_AUTHOR = vocab.whole("comments", "author")
-_COMMENT_HINT = re.compile(r"disqus|comment|kommentar|gravatar|netiquette")
+#: a comment instruction holds one of these (lower-case)
+_COMMENT_HINTS = ("disqus", "comment", "kommentar", "gravatar", "netiquette")
 
 DONATION_SALUTATION = vocab.whole("donation", "salutation")
 DONATION_LEAD = vocab.whole("donation", "lead")
@@ -46,7 +48,8 @@ RELATED_INLINE = vocab.prefix("related", "inline", r"\s*(?::|»|›|>|→| -| �
 
 MEDIA_CREDIT = vocab.anywhere("media", "credit")
 MEDIA_CREDIT_START = vocab.prefix("media", "credit_start")
-MEDIA_CREDIT_HINT = re.compile("|".join(map(re.escape, vocab.patterns("media", "hint"))))
+MEDIA_CREDIT_HINTS = tuple(vocab.patterns("media", "hint"))
+MEDIA_CREDIT_HINT = re.compile("|".join(map(re.escape, MEDIA_CREDIT_HINTS)))
 MEDIA_CREDIT_UPPER = re.compile(r"\b(?:PHOTO|FOTO|BILD|IMAGE)S?\s?:")
 MEDIA_LABEL = vocab.whole("media", "label")
 IMAGE_URL = re.compile(
@@ -88,13 +91,25 @@ CODE = re.compile(
     re.IGNORECASE,
 )
 SYMBOLS = re.compile(r"^[\W_]+$")
-_CODE_HINT = re.compile(r"[{}<>;=$&*]")
+#: a line of code holds one of these
+_CODE_CHARS = tuple("{}<>;=$&*")
 
 
 class Page:
     """Lines of one page, the marks rules put on them, and what the rules share."""
 
-    __slots__ = ("disabled", "first_prose", "last_prose", "lines", "marks", "n", "title_key")
+    __slots__ = (
+        "_hits",
+        "_keys",
+        "_lowers",
+        "disabled",
+        "first_prose",
+        "last_prose",
+        "lines",
+        "marks",
+        "n",
+        "title_key",
+    )
 
     def __init__(self, lines: list[Line], title: str | None, disabled: frozenset[str]) -> None:
         self.lines = lines
@@ -105,6 +120,9 @@ class Page:
         prose = [line.index for line in lines if line.prose]
         self.first_prose = prose[0] if prose else len(lines)
         self.last_prose = prose[-1] if prose else -1
+        self._keys: vocab.KeyIndex | None = None
+        self._lowers: vocab.TextIndex | None = None
+        self._hits: dict[vocab.Matcher, set[int]] = {}
 
     def allowed(self, rule: str) -> bool:
         return rule not in self.disabled and rule.split(".", 1)[0] not in self.disabled
@@ -121,6 +139,23 @@ class Page:
     def line(self, i: int) -> Line | None:
         return self.lines[i] if 0 <= i < self.n else None
 
+    def matches(self, matcher: vocab.Matcher) -> set[int]:
+        """Indices of the lines whose key ``matcher`` matches (one pass over the page)."""
+        hits = self._hits.get(matcher)
+        if hits is None:
+            if self._keys is None:
+                self._keys = vocab.KeyIndex(
+                    [line.key for line in self.lines], [line.first for line in self.lines]
+                )
+            hits = self._hits[matcher] = matcher.matching(self._keys)
+        return hits
+
+    def holding(self, needles: tuple[str, ...]) -> set[int]:
+        """Indices of the lines whose lower-case text contains one of ``needles``."""
+        if self._lowers is None:
+            self._lowers = vocab.TextIndex([line.lower for line in self.lines])
+        return self._lowers.holding(needles)
+
 
 def _short(line: Line, words: int = 8) -> bool:
     return line.n_words <= words and not line.prose
@@ -130,11 +165,14 @@ def _short(line: Line, words: int = 8) -> bool:
 
 
 def comments(page: Page) -> None:
-    for line in page.lines:
-        if line.n_words <= 14 and COMMENT_LABEL.match(line.key, line.first):
-            page.mark(line.index, "comments.label")
-        elif _COMMENT_HINT.search(line.lower) and COMMENT_INSTRUCTION.search(line.text, line.toks):
-            page.mark(line.index, "comments.instruction")
+    labels = page.matches(COMMENT_LABEL)
+    hinted = page.holding(_COMMENT_HINTS)
+    for i in sorted(labels | hinted):
+        line = page.lines[i]
+        if line.n_words <= 14 and i in labels:
+            page.mark(i, "comments.label")
+        elif i in hinted and COMMENT_INSTRUCTION.search(line.text, line.toks):
+            page.mark(i, "comments.instruction")
     # "Name says:" headers inside a comment section (next to another comment line)
     for line in page.lines:
         if line.colon and line.n_words <= 8 and COMMENT_AUTHOR.match(line.key, line.first):
@@ -157,52 +195,55 @@ def _dismissal(line: Line) -> bool:
 
 
 def donation(page: Page) -> None:
+    salutations = page.matches(DONATION_SALUTATION)
+    leads = page.matches(DONATION_LEAD)
+    resume = 0
+    for i in sorted(salutations | leads):
+        if i >= resume and page.lines[i].n_words <= 12:
+            resume = _appeal(page, i, i in leads)
+
+
+def _appeal(page: Page, i: int, lead: bool) -> int:
+    """Mark the appeal that line ``i`` (a salutation or call to give) opens; the next line to
+    look at."""
     lines = page.lines
-    i = 0
-    while i < page.n:
-        line = lines[i]
-        salutation = line.n_words <= 12 and DONATION_SALUTATION.match(line.key, line.first)
-        lead = line.n_words <= 12 and DONATION_LEAD.match(line.key, line.first)
-        if not (salutation or lead):
-            i += 1
-            continue
-        # look ahead for the payment options that close the appeal
-        end = None
-        j = i + 1
-        while j < min(page.n, i + 30):
-            candidate = lines[j]
-            if _dismissal(candidate):
+    line = lines[i]
+    # look ahead for the payment options that close the appeal
+    end = None
+    j = i + 1
+    while j < min(page.n, i + 30):
+        candidate = lines[j]
+        if _dismissal(candidate):
+            end = j
+            break
+        if _option(candidate):
+            if (j + 1 < page.n and _option(lines[j + 1])) or (
+                j + 2 < page.n and _option(lines[j + 2])
+            ):
                 end = j
                 break
-            if _option(candidate):
-                if (j + 1 < page.n and _option(lines[j + 1])) or (
-                    j + 2 < page.n and _option(lines[j + 2])
-                ):
-                    end = j
-                    break
-            elif candidate.prose and not DONATION_APPEAL.search(candidate.text, candidate.toks):
+        elif candidate.prose and not DONATION_APPEAL.search(candidate.text, candidate.toks):
+            break
+        j += 1
+    if end is not None:
+        # run through the option cluster and its trailing buttons
+        k = end
+        while k + 1 < page.n and (_option(lines[k + 1]) or _short(lines[k + 1], 6)):
+            nxt = lines[k + 1]
+            # a short line that is no option: part of the widget only when options follow
+            if (
+                not _option(nxt)
+                and not DONATION_APPEAL.search(nxt.text, nxt.toks)
+                and not (k + 2 < page.n and _option(lines[k + 2]))
+            ):
                 break
-            j += 1
-        if end is not None:
-            # run through the option cluster and its trailing buttons
-            k = end
-            while k + 1 < page.n and (_option(lines[k + 1]) or _short(lines[k + 1], 6)):
-                nxt = lines[k + 1]
-                # a short line that is no option: part of the widget only when options follow
-                if (
-                    not _option(nxt)
-                    and not DONATION_APPEAL.search(nxt.text, nxt.toks)
-                    and not (k + 2 < page.n and _option(lines[k + 2]))
-                ):
-                    break
-                k += 1
-            for m in range(i, k + 1):
-                page.mark(m, "donation.appeal")
-            i = k + 1
-            continue
-        if lead and line.n_words <= 8:
-            page.mark(i, "donation.call")
-        i += 1
+            k += 1
+        for m in range(i, k + 1):
+            page.mark(m, "donation.appeal")
+        return k + 1
+    if lead and line.n_words <= 8:
+        page.mark(i, "donation.call")
+    return i + 1
 
 
 # --- newsletter ----------------------------------------------------------------------------
@@ -218,13 +259,9 @@ def _newsletter_term(line: Line) -> bool:
 
 def newsletter(page: Page) -> None:
     signup = []
-    for line in page.lines:
-        if (
-            line.n_words <= 20
-            and NEWSLETTER_CTA.match(line.key, line.first)
-            and page.mark(line.index, "newsletter.signup")
-        ):
-            signup.append(line.index)
+    for i in sorted(page.matches(NEWSLETTER_CTA)):
+        if page.lines[i].n_words <= 20 and page.mark(i, "newsletter.signup"):
+            signup.append(i)
     # the sign-up box around a call to action: neighbouring lines that speak of it
     todo = list(signup)
     while todo:
@@ -242,6 +279,22 @@ def newsletter(page: Page) -> None:
 # --- share ---------------------------------------------------------------------------------
 
 
+#: a share widget holds one of these in its lower-case text: a core token, a phrase's word or
+#: one of the strings a phrase starts with (a token is a substring of the lower-case line)
+_SHARE_NEEDLES = tuple(
+    sorted(
+        SHARE_CORE | SHARE_PHRASE.words | {lit for lits, _ in SHARE_PHRASE.gated for lit in lits}
+    )
+)
+
+
+def _share_candidates(page: Page) -> list[int] | range:
+    """The lines that may be share widgets, in order."""
+    if SHARE_PHRASE.general is not None or any("σ" in s or "ς" in s for s in _SHARE_NEEDLES):
+        return range(page.n)  # patterns found anywhere, or tokens whose lower case may differ
+    return sorted(page.holding(_SHARE_NEEDLES))
+
+
 def _share_widget(line: Line) -> bool:
     if line.n_words > 14:
         return False
@@ -254,9 +307,9 @@ def _share_widget(line: Line) -> bool:
 
 
 def share(page: Page) -> None:
-    for line in page.lines:
-        if _share_widget(line):
-            page.mark(line.index, "share.widget")
+    for i in _share_candidates(page):
+        if _share_widget(page.lines[i]):
+            page.mark(i, "share.widget")
     # counters: a number next to its label ("483K+" / "Followers"), or both on one line
     for line in page.lines:
         if not line.key[:1].isdigit() or not COUNTER.match(line.key):
@@ -293,20 +346,21 @@ def _card_part(page: Page, j: int) -> bool:
 
 def related(page: Page) -> None:
     lines = page.lines
-    i = 0
-    while i < page.n:
+    leads = page.matches(RELATED_LEAD)
+    inline = page.matches(RELATED_INLINE)
+    resume = 0
+    for i in sorted(leads | inline):
+        if i < resume:
+            continue  # inside the list of a lead above
         line = lines[i]
-        if line.n_words <= 10 and not line.prose and RELATED_LEAD.match(line.key, line.first):
+        resume = i + 1
+        if line.n_words <= 10 and not line.prose and i in leads:
             page.mark(i, "related.lead")
-            j = i + 1
-            while j < page.n and _card_part(page, j):
-                page.mark(j, "related.list")
-                j += 1
-            i = j
-            continue
-        if line.n_words <= 30 and not line.terminal and RELATED_INLINE.match(line.key, line.first):
+            while resume < page.n and _card_part(page, resume):
+                page.mark(resume, "related.list")
+                resume += 1
+        elif line.n_words <= 30 and not line.terminal and i in inline:
             page.mark(i, "related.inline")
-        i += 1
     # a lone headline of another article between two body paragraphs
     for line in lines:
         i = line.index
@@ -325,12 +379,13 @@ def related(page: Page) -> None:
 # --- media ---------------------------------------------------------------------------------
 
 
-def credit_line(line: Line) -> bool:
+def credit_line(line: Line, starts: bool | None = None) -> bool:
+    """A photo credit; ``starts``: whether ``MEDIA_CREDIT_START`` matches the line, if known."""
     if line.n_words > 60:
         return False
-    if MEDIA_CREDIT_START.match(line.key, line.first) or (
-        ":" in line.text and MEDIA_CREDIT_UPPER.search(line.text)
-    ):
+    if starts is None:
+        starts = MEDIA_CREDIT_START.match(line.key, line.first)
+    if starts or (":" in line.text and MEDIA_CREDIT_UPPER.search(line.text)):
         return True
     if not MEDIA_CREDIT_HINT.search(line.lower):
         return False
@@ -341,30 +396,41 @@ def credit_line(line: Line) -> bool:
 
 
 def media(page: Page) -> None:
-    for line in page.lines:
+    lines = page.lines
+    starts = page.matches(MEDIA_CREDIT_START)
+    labels = page.matches(MEDIA_LABEL)
+    # an image file name is one word; a credit starts so, or holds a hint (":" among them)
+    todo = starts | labels | page.holding(MEDIA_CREDIT_HINTS)
+    todo.update(i for i, line in enumerate(lines) if line.n_words == 1 or ":" in line.text)
+    for i in sorted(todo):
+        line = lines[i]
         if line.is_url:
             if IMAGE_URL.search(line.text):
-                page.mark(line.index, "media.url")
+                page.mark(i, "media.url")
         elif IMAGE_FILE.match(line.text):
-            page.mark(line.index, "media.url")
-        elif credit_line(line):
-            page.mark(line.index, "media.credit")
-        elif line.n_words <= 6 and MEDIA_LABEL.match(line.key, line.first):
-            page.mark(line.index, "media.video")
-    # a caption: a short line glued to a credit line, or the line under an image URL
-    for line in page.lines:
-        i = line.index
-        if not page.kept(i) or line.n_words > 40:
+            page.mark(i, "media.url")
+        elif credit_line(line, i in starts):
+            page.mark(i, "media.credit")
+        elif line.n_words <= 6 and i in labels:
+            page.mark(i, "media.video")
+    _captions(page)
+
+
+def _captions(page: Page) -> None:
+    """A caption: a short line glued to a credit line, or the line under an image URL."""
+    marks = page.marks
+    near = {i - 1 for i, m in enumerate(marks) if m == "media.credit"}
+    near.update(i + 1 for i, m in enumerate(marks) if m == "media.url")
+    for i in sorted(near):
+        line = page.line(i)
+        if line is None or not page.kept(i) or line.n_words > 40:
             continue
-        after = page.line(i + 1)
-        before = page.line(i - 1)
         if (
-            after
+            marks[i + 1 : i + 2] == ["media.credit"]
             and not line.gap_after
-            and not _byline(line)
-            and page.marks[i + 1] == "media.credit"
             and line.n_words <= 12
-        ) or (before and not line.gap_before and page.marks[i - 1] == "media.url"):
+            and not _byline(line)
+        ) or (i > 0 and not line.gap_before and marks[i - 1] == "media.url"):
             page.mark(i, "media.caption")
 
 
@@ -378,13 +444,24 @@ def _date_stamp(line: Line) -> bool:
     toks = line.toks
     if not toks:
         return False
-    dated = bool(NUMERIC_DATE.search(line.text))
+    dated = False
     for t in toks:
-        if MONTH.match(t) or UNIT_WORD.match(t):
-            dated = True
-        elif not (DATE_TOKEN.match(t) or t.isdigit() or t in DATE_WORDS):
+        kind = _date_kind(t)
+        if kind is None:
             return False
-    return dated
+        dated = dated or kind
+    return dated or bool(NUMERIC_DATE.search(line.text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_kind(token: str) -> bool | None:
+    """True: a token that dates a line (a month, a time unit); False: one a date stamp may
+    hold (numbers, "updated", ...); None: any other."""
+    if MONTH.match(token) or UNIT_WORD.match(token):
+        return True
+    if DATE_TOKEN.match(token) or token.isdigit() or token in DATE_WORDS:
+        return False
+    return None
 
 
 def _byline(line: Line) -> bool:
@@ -410,21 +487,23 @@ def title(page: Page) -> None:
 def chrome(page: Page) -> None:
     lines = page.lines
     title_index = next((i for i, m in enumerate(page.marks) if m == "chrome.title"), None)
+    labels = page.matches(CHROME_LABEL)
+    prefixed = page.matches(CHROME_LABEL_PREFIX)
+    wires = page.matches(CHROME_WIRE)
+    coded = page.holding(_CODE_CHARS)
     for line in lines:
         i = line.index
-        if not page.kept(i):
+        if page.marks[i] is not None:
             continue
         if line.is_url:
             page.mark(i, "chrome.url")
-        elif SYMBOLS.match(line.text) or (
-            not line.prose and _CODE_HINT.search(line.text) and CODE.search(line.text)
+        elif (not line.text[0].isalnum() and SYMBOLS.match(line.text)) or (
+            not line.prose and i in coded and CODE.search(line.text)
         ):
             page.mark(i, "chrome.debris")
-        elif (line.n_words <= 8 and CHROME_LABEL.match(line.key, line.first)) or (
-            line.n_words <= 25 and CHROME_LABEL_PREFIX.match(line.key, line.first)
-        ):
+        elif (line.n_words <= 8 and i in labels) or (line.n_words <= 25 and i in prefixed):
             page.mark(i, "chrome.label")
-        elif line.n_words <= 12 and CHROME_WIRE.match(line.key, line.first):
+        elif line.n_words <= 12 and i in wires:
             page.mark(i, "chrome.credit")
         elif _date_stamp(line) or (
             line.n_words <= 6 and not line.terminal and FULL_DATE.search(line.text)

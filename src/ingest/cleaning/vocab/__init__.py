@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from functools import cache
 from importlib import resources
+
+from ingest.cleaning.vocab import prefilter
 
 CONCEPTS = ("comments", "donation", "newsletter", "share", "related", "media", "chrome")
 
@@ -32,35 +35,92 @@ _FIRST_WORD = re.compile(r"^([\w'’-]+)(?: |$)")
 _KEY_WORD = re.compile(r"[\w'’-]*")
 
 
+class TextIndex:
+    """The texts of a page's lines joined into one string, to find the lines holding a string
+    with one substring search over the page instead of one per line."""
+
+    __slots__ = ("_starts", "n", "text")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.n = len(texts)
+        self.text = "\n".join(texts)
+        starts = [0] * len(texts)
+        pos = 0
+        for i, text in enumerate(texts):
+            starts[i] = pos
+            pos += len(text) + 1
+        self._starts = starts
+
+    def holding(self, needles: tuple[str, ...]) -> set[int]:
+        """Indices of the texts that contain one of ``needles`` (none holding a newline)."""
+        text, starts = self.text, self._starts
+        found: set[int] = set()
+        for needle in needles:
+            pos = text.find(needle)
+            while pos != -1:
+                i = bisect_right(starts, pos) - 1
+                found.add(i)
+                pos = text.find(needle, starts[i + 1]) if i + 1 < self.n else -1
+        return found
+
+
+class KeyIndex(TextIndex):
+    """The line keys of a page, also grouped by their first word."""
+
+    __slots__ = ("by_first", "folds", "keys")
+
+    def __init__(self, keys: list[str], firsts: list[str]) -> None:
+        super().__init__(keys)
+        self.keys = keys
+        #: whether a key holds a character that IGNORECASE matches to another one ("ſ")
+        self.folds = _folds(self.text)
+        by_first: dict[str, list[int]] = {}
+        for i, first in enumerate(firsts):
+            by_first.setdefault(first, []).append(i)
+        self.by_first = by_first
+
+
+_FOLD_SPECIAL = re.compile("[" + re.escape("".join(sorted(prefilter.FOLD_SPECIAL))) + "]")
+
+
 class Matcher:
     """Many anchored patterns, dispatched on the line's first word.
 
     Python's regex engine tries every branch of an alternation; with hundreds of phrases and
     hundreds of lines per page that dominates the cleaner's time. Patterns that start with a
     literal word are grouped under that word, so a line is tried only against the few patterns
-    that share its first word, plus those that start with a regex construct.
+    that share its first word. Of the other patterns, those whose possible first words can be
+    listed (``prefilter.first_words``) join those groups; the rest are tried only on keys that
+    hold one of their required strings (``prefilter.required_literals``), or on every key.
     """
 
-    __slots__ = ("by_word", "general")
+    __slots__ = ("by_word", "fallback", "gate", "gated", "loose")
 
     def __init__(self, pats: list[str], *, suffix: str = "$") -> None:
         groups: dict[str, list[str]] = {}
-        general: list[str] = []
+        listed: list[str] = []
+        gated: list[tuple[tuple[str, ...], str]] = []
+        loose: list[str] = []
         for pat in pats:
             found = _FIRST_WORD.match(pat)
             if found and "\\" not in found.group(1):
                 groups.setdefault(found.group(1).lower(), []).append(pat)
+            elif (firsts := prefilter.first_words(pat, suffix)) is not None:
+                listed.append(pat)
+                for word in firsts:
+                    groups.setdefault(word, []).append(pat)
+            elif (lits := prefilter.required_literals(pat)) is not None:
+                gated.append((lits, pat))
             else:
-                general.append(pat)
-        self.by_word = {
-            word: re.compile("^(?:" + "|".join(group) + ")" + suffix, re.IGNORECASE)
-            for word, group in groups.items()
-        }
-        self.general = (
-            re.compile("^(?:" + "|".join(general) + ")" + suffix, re.IGNORECASE)
-            if general
-            else None
-        )
+                loose.append(pat)
+        self.by_word = {word: _anchored(group, suffix) for word, group in groups.items()}
+        #: patterns found through first words, tried together on keys whose first word holds a
+        #: character that IGNORECASE matches to another one
+        self.fallback = _anchored(listed, suffix) if listed else None
+        #: lower-case strings one of which a key must hold for ``gated`` to match
+        self.gate = tuple(sorted({lit for group, _ in gated for lit in group}))
+        self.gated = _anchored([pat for _, pat in gated], suffix) if gated else None
+        self.loose = _anchored(loose, suffix) if loose else None
 
     def match(self, key: str, first: str | None = None) -> bool:
         """Whether the whole key (or its start, for a prefix matcher) is one of the patterns;
@@ -70,7 +130,43 @@ class Matcher:
         regex = self.by_word.get(first)
         if regex is not None and regex.match(key):
             return True
-        return self.general is not None and self.general.match(key) is not None
+        if self.loose is not None and self.loose.match(key):
+            return True
+        if self.gated is not None and self._gate_open(key) and self.gated.match(key):
+            return True
+        return self.fallback is not None and _folds(first) and self.fallback.match(key) is not None
+
+    def _gate_open(self, key: str) -> bool:
+        return _folds(key) or any(lit in key for lit in self.gate)
+
+    def matching(self, index: KeyIndex) -> set[int]:
+        """Indices of the page's keys that ``match`` (each with its own first word)."""
+        keys, by_first = index.keys, index.by_first
+        found: set[int] = set()
+        by_word = self.by_word
+        for word in by_first.keys() & by_word.keys():
+            regex = by_word[word]
+            found.update(i for i in by_first[word] if regex.match(keys[i]))
+        if self.loose is not None:
+            found.update(i for i, key in enumerate(keys) if self.loose.match(key))
+        if self.gated is not None:
+            todo = range(index.n) if index.folds else index.holding(self.gate)
+            found.update(i for i in todo if self.gated.match(keys[i]))
+        if self.fallback is not None and index.folds:
+            for word, items in by_first.items():
+                if _folds(word):
+                    found.update(i for i in items if self.fallback.match(keys[i]))
+        return found
+
+
+def _folds(text: str) -> bool:
+    """Whether ``text`` holds a character that IGNORECASE matches to another lower-case one."""
+    return not text.isascii() and _FOLD_SPECIAL.search(text) is not None
+
+
+def _anchored(pats: list[str], suffix: str) -> re.Pattern[str]:
+    """One regex: a key that starts with one of ``pats``, then ``suffix``."""
+    return re.compile("^(?:" + "|".join(pats) + ")" + suffix, re.IGNORECASE)
 
 
 def first_word(key: str) -> str:
