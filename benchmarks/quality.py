@@ -7,8 +7,9 @@ For every page of the development set (``../shared/bench/devset`` next to the re
 ``$INGEST_BENCH_DIR``):
 
 - text form: gunzip, normalise, read the title with ``extract_text_metadata``, ``clean``;
-- html form: trafilatura (comments off, with metadata; output cached once per option set under
-  ``benchmarks/_cache/``), then ``clean`` with the metadata title.
+- html form: the product's reader and extractor (``decode_page``, then ``extract_html``:
+  trafilatura with comments off and metadata; output cached once per extraction focus under
+  ``benchmarks/_cache/``), normalise, then ``clean`` with the metadata title.
 
 ``--end-to-end`` instead runs the real product (``python -m flows backfill DEVSET --out TMP``)
 over both folders and scores its Parquet output the way ``score.py`` does, with the wall time.
@@ -37,17 +38,14 @@ CACHE = REPO / "benchmarks" / "_cache"
 sys.path.insert(0, str(REPO / "src"))
 
 from ingest.cleaning import clean  # noqa: E402
+from ingest.extraction import extract_html  # noqa: E402
+from ingest.reading import decode_page  # noqa: E402
+from ingest.settings import ExtractionFocus  # noqa: E402
 from ingest.text_metadata import extract_text_metadata  # noqa: E402
 
-#: trafilatura option sets compared by ``--traf``; "default" is what the pipeline should use
-#: unless the benchmark shows another wins together with the cleaner.
-TRAF_MODES: dict[str, dict] = {
-    "default": {},
-    "precision": {"favor_precision": True},
-    "recall": {"favor_recall": True},
-    "fast": {"fast": True},
-}
-BEST_TRAF_MODE = "default"
+#: trafilatura's focus compared by ``--traf``; the pipeline's default extraction_focus
+TRAF_MODES = [focus.value for focus in ExtractionFocus]
+BEST_TRAF_MODE = ExtractionFocus.balanced.value
 
 
 def bench_dir() -> Path:
@@ -143,27 +141,19 @@ def run_text(ids: list[str]) -> tuple[dict[str, str], float]:
 
 
 def _extract(args: tuple[str, str, str]) -> tuple[str, dict]:
-    import trafilatura
-
     page_id, mode, root = args
-    html = gzip.decompress((Path(root) / "devset" / "html" / f"{page_id}.html.gz").read_bytes())
+    data = (Path(root) / "devset" / "html" / f"{page_id}.html.gz").read_bytes()
     start = time.perf_counter()
-    doc = trafilatura.bare_extraction(
-        html.decode("utf-8", errors="replace"),
-        include_comments=False,
-        with_metadata=True,
-        **TRAF_MODES[mode],
-    )
+    page = decode_page(data, 1 << 30)
+    doc = extract_html(page.text, focus=ExtractionFocus(mode))
     seconds = time.perf_counter() - start
-    if doc is None:
-        return page_id, {"text": "", "title": None, "seconds": seconds}
-    return page_id, {"text": doc.text or "", "title": doc.title, "seconds": seconds}
+    return page_id, {"text": doc.text, "title": doc.title, "seconds": seconds}
 
 
 def trafilatura_outputs(ids: list[str], mode: str = BEST_TRAF_MODE) -> dict[str, dict]:
-    """trafilatura's text, title and time per page, cached per option set."""
+    """The extractor's text, title and time per page, cached per extraction focus."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"trafilatura_{mode}.json.gz"
+    path = CACHE / f"extracted_{mode}.json.gz"
     cache = json.loads(gzip.decompress(path.read_bytes())) if path.exists() else {}
     missing = [i for i in ids if i not in cache]
     if missing:
@@ -182,11 +172,12 @@ def run_html(ids: list[str], mode: str = BEST_TRAF_MODE, *, cleaning: bool = Tru
     preds, spent = {}, 0.0
     for page_id in ids:
         item = outputs[page_id]
+        text = normalise(item["text"])
         if not cleaning:
-            preds[page_id] = item["text"]
+            preds[page_id] = text
             continue
         start = time.perf_counter()
-        preds[page_id] = clean(item["text"], title=item["title"]).text
+        preds[page_id] = clean(text, title=item["title"], extracted=True).text
         spent += time.perf_counter() - start
     traf = sum(outputs[i]["seconds"] for i in ids) / max(len(ids), 1)
     return preds, spent / max(len(ids), 1), traf
@@ -257,28 +248,22 @@ def gate_ids() -> list[str]:
 
 
 def timing(ids: list[str], mode: str = BEST_TRAF_MODE) -> dict[str, float]:
-    """CPU milliseconds per page, measured in this process: trafilatura on the HTML, and
-    text_metadata + clean on the text page and on trafilatura's output."""
-    import trafilatura
-
+    """CPU milliseconds per page, measured in this process: decoding and trafilatura on the
+    HTML, and text_metadata + clean on the text page and on trafilatura's output."""
     texts = normalised_texts(ids)
     out = {"trafilatura": 0.0, "clean_text": 0.0, "clean_html": 0.0}
     for page_id in ids:
-        html = gzip.decompress(
-            (bench_dir() / "devset" / "html" / f"{page_id}.html.gz").read_bytes()
-        )
+        data = (bench_dir() / "devset" / "html" / f"{page_id}.html.gz").read_bytes()
         start = time.process_time()
-        doc = trafilatura.bare_extraction(
-            html, include_comments=False, with_metadata=True, **TRAF_MODES[mode]
-        )
+        doc = extract_html(decode_page(data, 1 << 30).text, focus=ExtractionFocus(mode))
         out["trafilatura"] += time.process_time() - start
         start = time.process_time()
         clean(texts[page_id], title=extract_text_metadata(texts[page_id]).title)
         out["clean_text"] += time.process_time() - start
-        if doc is not None:
-            start = time.process_time()
-            clean(doc.text or "", title=doc.title)
-            out["clean_html"] += time.process_time() - start
+        extracted = normalise(doc.text)
+        start = time.process_time()
+        clean(extracted, title=doc.title, extracted=True)
+        out["clean_html"] += time.process_time() - start
     return {k: v * 1000 / max(len(ids), 1) for k, v in out.items()}
 
 
@@ -301,7 +286,7 @@ def pin() -> dict:
         "about": "scores of the cleaner on the development set (benchmarks/quality.py --pin); "
         "tests/test_quality_gate.py fails when the sample's F1 drops by more than tolerance",
         "tolerance": 0.005,
-        "trafilatura_options": {"include_comments": False, **TRAF_MODES[BEST_TRAF_MODE]},
+        "extraction_focus": BEST_TRAF_MODE,
         "full": {form: _brief(full[form]) for form in ("html", "text")},
         "held_out_odd_half": {form: _brief(odd[form]) for form in ("html", "text")},
         "sample": {
@@ -334,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, help="a fixed evenly spaced sample of N pages")
     parser.add_argument("--json", help="also write the scores here")
     parser.add_argument(
-        "--traf", nargs="*", choices=list(TRAF_MODES), help="compare trafilatura option sets"
+        "--traf", nargs="*", choices=TRAF_MODES, help="compare trafilatura's extraction focus"
     )
     parser.add_argument("--split", action="store_true", help="also score both hash halves")
     parser.add_argument("--baseline", action="store_true", help="also score without cleaning")

@@ -62,7 +62,9 @@ def _row(
         text = normalise(page.text)
         found = extract_text_metadata(text)
         meta = Extracted(text="", title=found.title, author=found.author, published=found.published)
-    result = clean(text, title=meta.title, config=settings.cleaning)
+    result = clean(
+        text, title=meta.title, config=settings.cleaning, extracted=fmt is PageFormat.html
+    )
     text = normalise_whitespace(result.text)
     if not text:
         if fmt is PageFormat.html:

@@ -25,9 +25,17 @@ def _rule_page(text: str, title: str | None, disabled: frozenset[str]) -> tuple[
 
 
 def clean(
-    text: str, *, title: str | None = None, config: CleaningConfig | None = None
+    text: str,
+    *,
+    title: str | None = None,
+    config: CleaningConfig | None = None,
+    extracted: bool = False,
 ) -> CleanResult:
     """Remove boilerplate lines from a normalised page; record every removal.
+
+    ``extracted`` says the text is an extractor's main text (trafilatura's, from HTML) rather
+    than a whole-page rendering: the line model, which judges page layout (navigation, sidebars,
+    footers), is then left out, since the extractor has judged the layout from the markup.
 
     Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
     kept (at most one in a row).
@@ -36,7 +44,8 @@ def clean(
     if not config.enabled or not text.strip():
         return CleanResult(text=text)
     raw_lines, page = _rule_page(text, title, frozenset(config.disabled_rules))
-    classifier.apply(page, config.model_threshold)
+    if not extracted:
+        classifier.apply(page, config.model_threshold)
     return _assemble(raw_lines, page)
 
 
