@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="train on every page (no held-out)")
     parser.add_argument("--labels", choices=("snippets", "trafilatura"), default="snippets")
     parser.add_argument("--l2", type=float, default=0.3)
-    parser.add_argument("--threshold", type=float, default=0.6)
+    parser.add_argument("--threshold", type=float, default=0.63)
     parser.add_argument(
         "--out", default=str(REPO / "src" / "ingest" / "cleaning" / "line_model.json")
     )

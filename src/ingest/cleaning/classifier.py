@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import re
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 
 from ingest.cleaning import vocab
+from ingest.cleaning.lines import Line
 from ingest.cleaning.rules import Page
 
 STOPWORDS = vocab.words("stopwords", "stopword")
@@ -74,17 +75,12 @@ FEATURES = BASE_FEATURES + tuple(f"{name}_x_share" for name in BASE_FEATURES[1:]
 
 
 @cache
-def load_model() -> tuple[tuple[float, ...], float, float]:
-    """The shipped weights (in ``FEATURES`` order), the decision threshold, and the largest
-    share of prose lines of a page the model runs on (above it the page is extracted text)."""
+def load_model() -> tuple[tuple[float, ...], float]:
+    """The shipped weights (in ``FEATURES`` order) and the decision threshold."""
     text = resources.files(__package__).joinpath("line_model.json").read_text(encoding="utf-8")
     data = json.loads(text)
     weights = data["weights"]
-    return (
-        tuple(float(weights.get(name, 0.0)) for name in FEATURES),
-        float(data["threshold"]),
-        float(data.get("max_prose_share", 1.0)),
-    )
+    return tuple(float(weights.get(name, 0.0)) for name in FEATURES), float(data["threshold"])
 
 
 def _core(page: Page) -> tuple[int, int]:
@@ -103,35 +99,52 @@ def _core(page: Page) -> tuple[int, int]:
     return best_span
 
 
-def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | None]:
-    """Feature vectors of all lines of the page, in ``FEATURES`` order."""
-    if not page.n:
-        return []
-    share = sum(line.prose for line in page.lines) / page.n
-    rows = _rows(page, share, skip_removed=skip_removed)
-    return [row if row is None else row + [v * share for v in row[1:]] for row in rows]
+class _Context:
+    """What the features of a line read from the rest of the page, computed once a page."""
 
+    __slots__ = (
+        "core_end",
+        "core_start",
+        "cum_prose",
+        "cum_removed",
+        "dist",
+        "n",
+        "prose",
+        "removed",
+        "runs",
+    )
 
-def _rows(page: Page, page_prose: float, *, skip_removed: bool = True) -> list[list[float] | None]:
-    """Base feature vectors (``BASE_FEATURES`` order) of the lines of the page."""
-    lines = page.lines
-    n = page.n
-    if not n:
-        return []
-    log = math.log1p
-    prose = [1.0 if line.prose else 0.0 for line in lines]
-    removed = [0.0 if mark is None else 1.0 for mark in page.marks]
-    cum_prose = [0.0]
-    cum_removed = [0.0]
-    for p, r in zip(prose, removed, strict=True):
-        cum_prose.append(cum_prose[-1] + p)
-        cum_removed.append(cum_removed[-1] + r)
+    def __init__(self, page: Page) -> None:
+        n = self.n = page.n
+        self.prose = prose = [1.0 if line.prose else 0.0 for line in page.lines]
+        self.removed = removed = [0.0 if mark is None else 1.0 for mark in page.marks]
+        self.cum_prose = _cumulative(prose)
+        self.cum_removed = _cumulative(removed)
+        self.dist = _prose_distances(prose)
+        self.runs = _short_runs(prose)
+        self.core_start, self.core_end = _core(page) if n else (0, -1)
 
-    def window(cum: list[float], i: int, k: int) -> float:
-        lo, hi = max(0, i - k), min(n, i + k + 1)
+    def window(self, cum: list[float], i: int, k: int) -> float:
+        """The mean of a 0/1 line value over lines ``i - k`` to ``i + k`` (within the page)."""
+        lo = i - k if i > k else 0
+        hi = i + k + 1
+        if hi > self.n:
+            hi = self.n
         return (cum[hi] - cum[lo]) / (hi - lo)
 
-    # distance to the nearest prose line, both directions
+
+def _cumulative(values: list[float]) -> list[float]:
+    out = [0.0]
+    total = 0.0
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+def _prose_distances(prose: list[float]) -> list[float]:
+    """Distance of each line to the nearest prose line, either way (the line count if none)."""
+    n = len(prose)
     dist = [float(n)] * n
     last = None
     for i in range(n):
@@ -143,9 +156,14 @@ def _rows(page: Page, page_prose: float, *, skip_removed: bool = True) -> list[l
     for i in range(n - 1, -1, -1):
         if prose[i]:
             last = i
-        if last is not None:
-            dist[i] = min(dist[i], last - i)
-    # length of the run of non-prose lines each line stands in
+        if last is not None and last - i < dist[i]:
+            dist[i] = last - i
+    return dist
+
+
+def _short_runs(prose: list[float]) -> list[int]:
+    """Length of the run of non-prose lines each line stands in (0 for prose lines)."""
+    n = len(prose)
     runs = [0] * n
     i = 0
     while i < n:
@@ -155,74 +173,128 @@ def _rows(page: Page, page_prose: float, *, skip_removed: bool = True) -> list[l
         j = i
         while j < n and not prose[j]:
             j += 1
-        for k in range(i, j):
-            runs[k] = j - i
+        runs[i:j] = [j - i] * (j - i)
         i = j
-    core_start, core_end = _core(page)
-    log_lines = log(n)
-    rows = []
+    return runs
+
+
+def _stopword_share(line: Line) -> float:
+    """Share of the line's words that are stopwords (punctuation around a word ignored)."""
+    toks = line.lower.split()
     is_stop = STOPWORDS.__contains__
-    strip = str.strip
-    for i, line in enumerate(lines):
-        if skip_removed and page.marks[i] is not None:
-            rows.append(None)
-            continue
-        w = line.n_words
-        short = 0.0 if line.prose else 1.0
-        toks = line.lower.split()
-        stop = sum(map(is_stop, [strip(t, _PUNCT) for t in toks])) / len(toks)
-        before = i < core_start
-        after = i > core_end
-        outside = core_start - i if before else (i - core_end if after else 0)
-        density3 = window(cum_prose, i, 3)
-        prev_line = lines[i - 1] if i else None
-        next_line = lines[i + 1] if i + 1 < n else None
-        text = line.text
-        row = [
-            1.0,
-            log(w),
-            1.0 if w <= 2 else 0.0,
-            1.0 if w <= 5 else 0.0,
-            1.0 if w <= 10 else 0.0,
-            1.0 if w <= 20 else 0.0,
-            1.0 if line.terminal else 0.0,
-            1.0 if line.ellipsis else 0.0,
-            1.0 if line.colon else 0.0,
-            1.0 if line.bullet else 0.0,
-            1.0 if ("http" in line.lower or "www." in line.lower) else 0.0,
-            line.caps,
-            line.upper,
-            1.0 if _DIGIT.search(text) else 0.0,
-            prose[i],
-            1.0 if line.repeats > 1 else 0.0,
-            i / n,
-            1.0 if before else 0.0,
-            1.0 if after else 0.0,
-            log(outside),
-            log(dist[i]),
-            prose[i - 1] if i else 0.0,
-            prose[i + 1] if i + 1 < n else 0.0,
-            log(prev_line.n_words) if prev_line else 0.0,
-            log(next_line.n_words) if next_line else 0.0,
-            1.0 if line.gap_before else 0.0,
-            1.0 if line.gap_after else 0.0,
-            density3,
-            window(cum_prose, i, 10),
-            log(runs[i]),
-            stop,
-            page_prose,
-            log_lines,
-            1.0 if _SEPARATOR.search(text) else 0.0,
-            log(line.chars / w),
-            removed[i - 1] if i else 1.0,
-            removed[i + 1] if i + 1 < n else 1.0,
-            window(cum_removed, i, 3),
-            short * (1.0 if outside else 0.0),
-            short * density3,
-            stop * short,
-        ]
-        rows.append(row)
-    return rows
+    return sum(map(is_stop, [t.strip(_PUNCT) for t in toks])) / len(toks)
+
+
+#: lower-case token -> whether it is a stopword once stripped of punctuation (most tokens of a
+#: page were seen on earlier pages; bounded, emptied when full)
+_STOP_TOKENS: dict[str, bool] = {}
+_MAX_STOP_TOKENS = 1 << 17
+
+
+def _stopword_shares(page: Page) -> list[float]:
+    """``_stopword_share`` of every line of the page, from one split of the page's text."""
+    toks = page.lower_text().split()
+    known = _STOP_TOKENS
+    missing = set(toks).difference(known)
+    if len(known) + len(missing) > _MAX_STOP_TOKENS:
+        known.clear()
+        missing = set(toks)
+    is_stop = STOPWORDS.__contains__
+    for tok in missing:
+        known[tok] = is_stop(tok.strip(_PUNCT))
+    cum = list(accumulate(map(known.__getitem__, toks), initial=0))
+    shares = []
+    pos = 0
+    for line in page.lines:
+        end = pos + line.n_words
+        shares.append((cum[end] - cum[pos]) / line.n_words)
+        pos = end
+    return shares
+
+
+def _has_url(line: Line) -> bool:
+    low = line.lower
+    return "http" in low or "www." in low
+
+
+def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | None]:
+    """Feature vectors of all lines of the page, in ``FEATURES`` order."""
+    if not page.n:
+        return []
+    share = sum(line.prose for line in page.lines) / page.n
+    rows = _rows(page, share, skip_removed=skip_removed)
+    return [row if row is None else row + [v * share for v in row[1:]] for row in rows]
+
+
+def _rows(page: Page, page_prose: float, *, skip_removed: bool = True) -> list[list[float] | None]:
+    """Base feature vectors (``BASE_FEATURES`` order) of the lines of the page."""
+    if not page.n:
+        return []
+    ctx = _Context(page)
+    return [
+        None if skip_removed and mark is not None else _row(page, ctx, i, page_prose)
+        for i, mark in enumerate(page.marks)
+    ]
+
+
+def _row(page: Page, ctx: _Context, i: int, page_prose: float) -> list[float]:
+    """The base feature vector of line ``i``."""
+    log = math.log1p
+    lines, n, prose, removed = page.lines, ctx.n, ctx.prose, ctx.removed
+    line = lines[i]
+    w = line.n_words
+    short = 0.0 if line.prose else 1.0
+    stop = _stopword_share(line)
+    before = i < ctx.core_start
+    after = i > ctx.core_end
+    outside = ctx.core_start - i if before else (i - ctx.core_end if after else 0)
+    density3 = ctx.window(ctx.cum_prose, i, 3)
+    prev_line = lines[i - 1] if i else None
+    next_line = lines[i + 1] if i + 1 < n else None
+    text = line.text
+    return [
+        1.0,
+        log(w),
+        1.0 if w <= 2 else 0.0,
+        1.0 if w <= 5 else 0.0,
+        1.0 if w <= 10 else 0.0,
+        1.0 if w <= 20 else 0.0,
+        1.0 if line.terminal else 0.0,
+        1.0 if line.ellipsis else 0.0,
+        1.0 if line.colon else 0.0,
+        1.0 if line.bullet else 0.0,
+        1.0 if _has_url(line) else 0.0,
+        line.caps,
+        line.upper,
+        1.0 if _DIGIT.search(text) else 0.0,
+        prose[i],
+        1.0 if line.repeats > 1 else 0.0,
+        i / n,
+        1.0 if before else 0.0,
+        1.0 if after else 0.0,
+        log(outside),
+        log(ctx.dist[i]),
+        prose[i - 1] if i else 0.0,
+        prose[i + 1] if i + 1 < n else 0.0,
+        log(prev_line.n_words) if prev_line else 0.0,
+        log(next_line.n_words) if next_line else 0.0,
+        1.0 if line.gap_before else 0.0,
+        1.0 if line.gap_after else 0.0,
+        density3,
+        ctx.window(ctx.cum_prose, i, 10),
+        log(ctx.runs[i]),
+        stop,
+        page_prose,
+        log(n),
+        1.0 if _SEPARATOR.search(text) else 0.0,
+        log(line.chars / w),
+        removed[i - 1] if i else 1.0,
+        removed[i + 1] if i + 1 < n else 1.0,
+        ctx.window(ctx.cum_removed, i, 3),
+        short * (1.0 if outside else 0.0),
+        short * density3,
+        stop * short,
+    ]
 
 
 @cache
@@ -237,20 +309,116 @@ def _folded_weights() -> tuple[tuple[float, ...], tuple[float, ...]]:
 def boilerplate_probabilities(page: Page) -> list[float]:
     """The model's probability that each line of the page is boilerplate (1.0 for lines the
     rules removed already)."""
-    base, cross = _folded_weights()
     n = page.n
     if not n:
         return []
-    shares = sum(line.prose for line in page.lines) / n
-    folded = [b + shares * c for b, c in zip(base, cross, strict=True)]
-    out = []
+    base, cross = _folded_weights()
+    share = sum(line.prose for line in page.lines) / n
+    weights = [b + share * c for b, c in zip(base, cross, strict=True)]
+    scores = _scores(page, weights, share)
     exp = math.exp
-    for row in _rows(page, shares):
-        if row is None:
-            out.append(1.0)
+    return [1.0 if z is None else (1.0 / (1.0 + exp(-z)) if z > -30 else 0.0) for z in scores]
+
+
+def _scores(page: Page, weights: list[float], share: float) -> list[float | None]:
+    """``weights . row`` of each kept line (None for removed ones), without building the rows:
+    binary features add their weight when set, what depends on the page alone is summed once
+    and what depends on a word count once a word count."""
+    (
+        w_bias, w_log_words, w_le2, w_le5, w_le10, w_le20, w_terminal, w_ellipsis, w_colon,
+        w_bullet, w_url, w_caps, w_upper, w_digit, w_prose, w_repeated, w_position,
+        w_before_core, w_after_core, w_log_dist_core, w_log_dist_prose, w_prev_prose,
+        w_next_prose, w_prev_words, w_next_words, w_gap_before, w_gap_after, w_density3,
+        w_density10, w_short_run, w_stop, w_page_prose, w_page_lines, w_separators,
+        w_word_length, w_prev_removed, w_next_removed, w_removed3, w_short_outside,
+        w_short_density3, w_stop_short,
+    ) = weights  # fmt: skip
+    lines, marks, n = page.lines, page.marks, page.n
+    ctx = _Context(page)
+    prose, removed, dist, runs = ctx.prose, ctx.removed, ctx.dist, ctx.runs
+    cum_prose, cum_removed = ctx.cum_prose, ctx.cum_removed
+    core_start, core_end = ctx.core_start, ctx.core_end
+    log = math.log1p
+    log_words = [log(line.n_words) for line in lines]
+    constant = w_bias + w_page_prose * share + w_page_lines * log(n)
+    # neighbours beyond the page count as removed and not prose, with no words
+    prev_part = [w_prev_removed] + [
+        w_prev_prose * p + w_prev_words * lw + w_prev_removed * r
+        for p, lw, r in zip(prose, log_words, removed, strict=True)
+    ]
+    next_part = [
+        w_next_prose * p + w_next_words * lw + w_next_removed * r
+        for p, lw, r in zip(prose[1:], log_words[1:], removed[1:], strict=True)
+    ] + [w_next_removed]
+    stops = _stopword_shares(page)
+    by_words: dict[int, float] = {}
+    digit = _DIGIT.search
+    separator = _SEPARATOR.search
+    out: list[float | None] = []
+    for i, line in enumerate(lines):
+        if marks[i] is not None:
+            out.append(None)
             continue
-        z = sum(map(operator.mul, folded, row))
-        out.append(1.0 / (1.0 + exp(-z)) if z > -30 else 0.0)
+        w = line.n_words
+        z = by_words.get(w)
+        if z is None:
+            z = by_words[w] = (
+                constant
+                + w_log_words * log_words[i]
+                + (w_le2 if w <= 2 else 0.0)
+                + (w_le5 if w <= 5 else 0.0)
+                + (w_le10 if w <= 10 else 0.0)
+                + (w_le20 if w <= 20 else 0.0)
+            )
+        # the line alone
+        text = line.text
+        z += w_caps * line.caps + w_upper * line.upper + w_word_length * log(line.chars / w)
+        if line.terminal:
+            z += w_terminal
+        if line.ellipsis:
+            z += w_ellipsis
+        if line.colon:
+            z += w_colon
+        if line.bullet:
+            z += w_bullet
+        if _has_url(line):
+            z += w_url
+        if digit(text):
+            z += w_digit
+        if line.repeats > 1:
+            z += w_repeated
+        if line.gap_before:
+            z += w_gap_before
+        if line.gap_after:
+            z += w_gap_after
+        if separator(text):
+            z += w_separators
+        stop = stops[i]
+        z += w_stop * stop
+        # its place in the page
+        lo = i - 3 if i > 3 else 0
+        hi = i + 4 if i + 4 < n else n
+        density3 = (cum_prose[hi] - cum_prose[lo]) / (hi - lo)
+        z += w_density3 * density3 + w_removed3 * (cum_removed[hi] - cum_removed[lo]) / (hi - lo)
+        lo = i - 10 if i > 10 else 0
+        hi = i + 11 if i + 11 < n else n
+        z += w_density10 * (cum_prose[hi] - cum_prose[lo]) / (hi - lo)
+        z += w_position * (i / n) + w_log_dist_prose * log(dist[i]) + prev_part[i] + next_part[i]
+        if i < core_start:
+            outside = core_start - i
+            z += w_before_core + w_log_dist_core * log(outside)
+        elif i > core_end:
+            outside = i - core_end
+            z += w_after_core + w_log_dist_core * log(outside)
+        else:
+            outside = 0
+        if line.prose:
+            z += w_prose
+        else:
+            z += w_short_run * log(runs[i]) + w_short_density3 * density3 + w_stop_short * stop
+            if outside:
+                z += w_short_outside
+        out.append(z)
     return out
 
 
@@ -258,12 +426,12 @@ def apply(page: Page, threshold: float | None = None) -> None:
     """Mark the kept lines the model judges boilerplate."""
     if not page.allowed("model.boilerplate"):
         return
-    _, default, max_prose_share = load_model()
-    if sum(line.gap_before for line in page.lines) < MIN_BLANK_LINES:
-        return  # (almost) no blank lines: extracted text (one paragraph a line), not a rendering
+    _, default = load_model()
+    if page.n < MIN_LINES or sum(line.gap_before for line in page.lines) < MIN_BLANK_LINES:
+        return  # a short text, or one paragraph a line: not a whole-page rendering
     kept = [line for line in page.lines if page.marks[line.index] is None]
-    if not kept or sum(line.prose for line in kept) / len(kept) > max_prose_share:
-        return  # mostly paragraphs already: extracted text, or a page without chrome
+    if not kept or sum(line.prose for line in kept) / len(kept) > MAX_PROSE_SHARE:
+        return  # mostly paragraphs already: a page without chrome
     limit = default if threshold is None else threshold
     marked = [
         i
@@ -273,9 +441,14 @@ def apply(page: Page, threshold: float | None = None) -> None:
     _restore_between_paragraphs(page, marked)
 
 
-#: fewer blank lines than this: the page is extracted text (trafilatura writes one paragraph a
-#: line), where the model is not applied
+#: The model judges the layout of whole-page renderings (navigation, sidebars, footers around
+#: an article); it is not applied to texts that are not one: fewer non-blank lines than
+#: MIN_LINES, fewer blank lines than MIN_BLANK_LINES (one paragraph a line, as extractors
+#: write), or a larger share of body paragraphs among the lines the rules kept than
+#: MAX_PROSE_SHARE. None of the three costs F1 on the development set.
+MIN_LINES = 20
 MIN_BLANK_LINES = 3
+MAX_PROSE_SHARE = 0.7
 
 #: the longest run of lines between two body paragraphs that is kept as part of the body
 MAX_INNER_RUN = 30
