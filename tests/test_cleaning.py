@@ -128,7 +128,10 @@ def test_donation_appeal_removed_whole():
     assert_removed(result, "donation", "Dear readers", "Independent journalism", "Remind me later")
 
 
-@pytest.mark.parametrize("line", ["Support us!", "Jetzt spenden", "Become a member"])
+@pytest.mark.parametrize(
+    "line",
+    ["Support us!", "Jetzt spenden", "Become a member", "HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS"],
+)
 def test_donation_call_removed(line):
     assert_removed(run(line), "donation", line)
 
@@ -173,7 +176,17 @@ def test_newsletter_box_removed():
     assert_removed(run(*box), "newsletter", "weekly newsletter", "Privacy Policy")
 
 
-@pytest.mark.parametrize("line", ["Newsletter abonnieren", "Subscribe", "Enter your email address"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Newsletter abonnieren",
+        "Subscribe",
+        "Enter your email address",
+        "Sie sind aktuell nicht eingeloggt.",
+        "Pour lire la suite",
+        "Get The Daily Edition by email and never miss our top stories",
+    ],
+)
 def test_newsletter_cta_removed(line):
     assert_removed(run(line), "newsletter", line)
 
@@ -244,6 +257,11 @@ def test_related_block_with_headlines_removed():
     assert_removed(run(*block), "related", *block)
 
 
+def test_related_lead_in_german_removed():
+    block = ["Empfohlene Beiträge", "Neue Regeln für den Winterdienst ab Dezember"]
+    assert_removed(run(*block), "related", *block)
+
+
 def test_related_card_list_removed():
     cards = [
         "Related\nThe Example Post",
@@ -264,7 +282,13 @@ def test_related_card_list_removed():
 
 
 @pytest.mark.parametrize(
-    "line", ["Lesen Sie auch: Neue Regeln für den Winterdienst", "Lea también: Nuevas reglas"]
+    "line",
+    [
+        "Lesen Sie auch: Neue Regeln für den Winterdienst",
+        "Lea también: Nuevas reglas",
+        "VEA TAMBIÉN: Nuevas reglas para el transporte público",
+        "Schon gelesen: Neue Regeln für den Winterdienst",
+    ],
 )
 def test_related_inline_link_removed(line):
     assert_removed(run(line), "related", line)
@@ -329,7 +353,16 @@ def test_chrome_head_of_page():
 
 
 @pytest.mark.parametrize(
-    "line", ["Close", "form code", "Startseite", "With Post wires", "Tags: budget, council"]
+    "line",
+    [
+        "Close",
+        "form code",
+        "Startseite",
+        "With Post wires",
+        "Tags: budget, council",
+        "Anzeige, enthält Affiliate Links",
+        "(Alle Angaben ohne Gewähr)",
+    ],
 )
 def test_chrome_labels_removed(line):
     assert_removed(run(line), "chrome", line)
