@@ -3,9 +3,11 @@
 Usage (from the repository root, with the project's virtualenv):
 
     .venv/bin/python benchmarks/speed.py                       # everything, 10k vs 50k memory
-    .venv/bin/python benchmarks/speed.py --skip-big            # no 50k run (saves 10-20 min)
+    .venv/bin/python benchmarks/speed.py --skip-big            # no 50k HTML run (over an hour)
     .venv/bin/python benchmarks/speed.py --pages 5000 --big-pages 25000
     .venv/bin/python benchmarks/speed.py --only bare,w1,w2,text
+    .venv/bin/python benchmarks/speed.py --only mem-text       # 10k vs 50k text pages, ~30 min
+    .venv/bin/python benchmarks/speed.py --only mem-text --mem-text-big-pages 30000
 
 What it does, in one run:
 
@@ -25,10 +27,17 @@ What it does, in one run:
 6. mem: peak memory of the whole process tree (sum of RSS, sampled every 0.2 s with psutil) for
    a run over --pages and one over --big-pages HTML pages, both with --workers 2. The 2-worker
    HTML run doubles as the --pages memory run.
+7. mem-text: the same memory comparison on text pages, which take the same path through the
+   flow, batching, state store and Parquet writing at several times the HTML rate, so that
+   10,000 against 50,000 pages (--mem-text-pages, --mem-text-big-pages) fits in under an hour.
+   Each size gets its own text corpus and a fresh output; peaks are split into the flow
+   (main) process, Prefect's temporary server and the rest (batch workers and page children),
+   and the big/small ratio of tree and main peaks is checked against the issue's 10%.
 
 Wall time measured on a 2-core machine (devset pages average 145 KB, about 6 pages/s per core):
 bare 400 pages 66 s; start-up 27 s; w1 2000 pages 324 s; w2 2000 pages 196 s; text 3000 pages
-112 s. The defaults (10k and 50k pages) take hours on such a machine: scale with --pages,
+112 s; mem-text (load average about 4) start-up 39 s, 10,000 text pages 361 s, 50,000 text pages
+1312 s. The HTML defaults (10k and 50k pages) take hours on such a machine: scale with --pages,
 --big-pages and --text-pages. The load average is printed: other processes on the machine slow
 wall-clock figures, not the CPU-second ones.
 
@@ -71,6 +80,7 @@ class Corpus:
     text_pages: int = 0
     text_bytes: int = 0
     html_files: list[Path] = field(default_factory=list)
+    text_masters: list[Path] = field(default_factory=list)
 
 
 def inflate_all(source: Path, target: Path, suffix: str) -> list[Path]:
@@ -100,6 +110,7 @@ def build_corpus(root: Path, pages: int, text_pages: int, big_pages: int) -> tup
     masters_html = inflate_all(DEVSET / "html", root / "_masters" / "html", ".html")
     masters_text = inflate_all(DEVSET / "text", root / "_masters" / "text", ".txt")
     corpus = Corpus(root=root, html=root / "html", text=root / "text", one=root / "one")
+    corpus.text_masters = masters_text
     corpus.html_files, corpus.html_bytes = repeat(masters_html, corpus.html, pages)
     corpus.html_pages = pages
     _, corpus.text_bytes = repeat(masters_text, corpus.text, text_pages)
@@ -109,6 +120,13 @@ def build_corpus(root: Path, pages: int, text_pages: int, big_pages: int) -> tup
     if big_pages:
         repeat(masters_html, big, big_pages)
     return corpus, big
+
+
+def text_corpus(corpus: Corpus, pages: int) -> tuple[Path, int]:
+    """A text corpus of its own folder per size, so each run discovers only its own pages."""
+    folder = corpus.root / f"text_{pages}"
+    _, size = repeat(corpus.text_masters, folder, pages)
+    return folder, size
 
 
 def bare_loop(files: list[Path]) -> dict[str, float]:
@@ -133,8 +151,15 @@ class RunResult:
     rejected: int
     peak_tree_rss: int
     peak_main_rss: int
+    peak_server_rss: int
+    peak_other_rss: int
     peak_procs: int
     returncode: int
+
+
+def server_or_other(p: psutil.Process) -> str:
+    """Prefect's temporary API server runs as `python -m uvicorn ...`."""
+    return "server" if "uvicorn" in p.cmdline() else "other"
 
 
 def backfill(
@@ -142,7 +167,10 @@ def backfill(
 ) -> RunResult:
     """`python -m flows backfill` as a user runs it, with its process tree's RSS and CPU time
     sampled every 0.2 s (CPU per process as last seen: a process's final 0.2 s may be missed;
-    getrusage(RUSAGE_CHILDREN) would miss grandchildren their parent never reaps)."""
+    getrusage(RUSAGE_CHILDREN) would miss grandchildren their parent never reaps).
+
+    RSS is also split into the main process, Prefect's temporary server (uvicorn) and the rest
+    (batch workers, their forkservers and page children), to tell which one grows."""
     argv = [
         sys.executable,
         "-m",
@@ -157,7 +185,7 @@ def backfill(
     start = time.perf_counter()
     with log.open("wb") as fh:
         proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
-        peaks = {"tree": 0, "main": 0, "procs": 0}
+        peaks = {"tree": 0, "main": 0, "server": 0, "other": 0, "procs": 0}
         cpu: dict[tuple[int, float], float] = {}
         stop = threading.Event()
 
@@ -171,19 +199,22 @@ def backfill(
                     tree = [root, *root.children(recursive=True)]
                 except psutil.NoSuchProcess:
                     return
-                rss = []
+                rss = {"main": 0, "server": 0, "other": 0}
+                procs = 0
                 for p in tree:
                     with (
                         contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess),
                         p.oneshot(),
                     ):
-                        rss.append(p.memory_info().rss)
+                        role = "main" if p.pid == proc.pid else server_or_other(p)
+                        rss[role] += p.memory_info().rss
+                        procs += 1
                         times = p.cpu_times()
                         cpu[(p.pid, p.create_time())] = times.user + times.system
-                peaks["tree"] = max(peaks["tree"], sum(rss))
-                peaks["procs"] = max(peaks["procs"], len(rss))
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    peaks["main"] = max(peaks["main"], root.memory_info().rss)
+                for role, value in rss.items():
+                    peaks[role] = max(peaks[role], value)
+                peaks["tree"] = max(peaks["tree"], sum(rss.values()))
+                peaks["procs"] = max(peaks["procs"], procs)
                 stop.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -207,9 +238,47 @@ def backfill(
         int(rejected),
         peaks["tree"],
         peaks["main"],
+        peaks["server"],
+        peaks["other"],
         peaks["procs"],
         code,
     )
+
+
+MEMORY_PARTS = ("tree", "main", "server", "other")
+
+
+def peak(r: RunResult, part: str) -> int:
+    return getattr(r, f"peak_{part}_rss")
+
+
+def memory_row(name: str, r: RunResult, startup: float) -> tuple[str, ...]:
+    return (
+        name,
+        f"{r.seen}",
+        f"{r.wall:.1f}",
+        f"{r.seen / max(r.wall - startup, 1e-9):.1f}",
+        *(f"{peak(r, part) / MB:.0f}" for part in MEMORY_PARTS),
+        f"{r.peak_procs}",
+    )
+
+
+def memory_notes(small: RunResult, big: RunResult) -> list[str]:
+    """The issue's criterion (peaks within 10% of each other), and which process grows."""
+    notes = []
+    for part, label in (("tree", "tree"), ("main", "main-process")):
+        ratio = peak(big, part) / peak(small, part)
+        verdict = "within" if abs(ratio - 1) <= 0.10 else "NOT within"
+        notes.append(
+            f"peak {label} RSS {big.seen} / {small.seen} text pages: {ratio:.3f} ({verdict} 10%)"
+        )
+    per_10k = 10_000 / (big.seen - small.seen)
+    growth = ", ".join(
+        f"{part} {(peak(big, part) - peak(small, part)) / MB * per_10k:+.1f} MB"
+        for part in MEMORY_PARTS
+    )
+    notes.append(f"peak RSS change per 10,000 more text pages: {growth}")
+    return notes
 
 
 def load() -> str:
@@ -235,7 +304,21 @@ def main() -> None:
         help="pages of the bare trafilatura loop (default 2000)",
     )
     parser.add_argument(
-        "--only", default="bare,w1,w2,text,big", help="comma-separated parts: bare,w1,w2,text,big"
+        "--mem-text-pages",
+        type=int,
+        default=10_000,
+        help="text pages of the smaller mem-text run (default 10000)",
+    )
+    parser.add_argument(
+        "--mem-text-big-pages",
+        type=int,
+        default=50_000,
+        help="text pages of the larger mem-text run (default 50000)",
+    )
+    parser.add_argument(
+        "--only",
+        default="bare,w1,w2,text,big,mem-text",
+        help="comma-separated parts: bare,w1,w2,text,big,mem-text",
     )
     parser.add_argument(
         "--api-url", help="report to this Prefect server instead of a temporary one"
@@ -259,16 +342,20 @@ def main() -> None:
     if args.api_url:
         env["PREFECT_API_URL"] = args.api_url
     rows: list[tuple[str, ...]] = []
+    mem_rows: list[tuple[str, ...]] = []
     notes: list[str] = [f"machine: {os.cpu_count()} cores; load at start: {load()}"]
     try:
         t = time.perf_counter()
         corpus, big = build_corpus(
-            root, args.pages, args.text_pages, args.big_pages if "big" in parts else 0
+            root,
+            args.pages if parts & {"bare", "w1", "w2"} else 0,
+            args.text_pages if "text" in parts else 0,
+            args.big_pages if "big" in parts else 0,
         )
         notes.append(
             f"corpus: {corpus.html_pages} HTML pages ({corpus.html_bytes / MB:.0f} MB), "
             f"{corpus.text_pages} text pages ({corpus.text_bytes / MB:.1f} MB), "
-            f"built in {time.perf_counter() - t:.0f} s in {root}"
+            f"built in {time.perf_counter() - t:.0f} s in {root} (mem-text corpora: below)"
         )
         print(notes[-1], flush=True)
 
@@ -355,6 +442,23 @@ def main() -> None:
                     f"peak tree RSS {args.big_pages} pages / {args.pages} pages: "
                     f"{r.peak_tree_rss / mem_small:.3f}"
                 )
+        if "mem-text" in parts:
+            runs = []
+            for pages in (args.mem_text_pages, args.mem_text_big_pages):
+                t = time.perf_counter()
+                folder, size = text_corpus(corpus, pages)
+                notes.append(
+                    f"mem-text corpus: {pages} text pages ({size / MB:.0f} MB), "
+                    f"built in {time.perf_counter() - t:.0f} s"
+                )
+                print(notes[-1], flush=True)
+                r = backfill(
+                    [folder], root / f"out-{folder.name}", 2, env, root / f"{folder.name}.log"
+                )
+                runs.append(r)
+                mem_rows.append(memory_row("flow, text only, --workers 2", r, startup))
+                print(mem_rows[-1], f"load {load()}", flush=True)
+            notes.extend(memory_notes(*runs))
         notes.append(f"load at end: {load()}")
     finally:
         if not args.keep:
@@ -369,9 +473,21 @@ def main() -> None:
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
+    if mem_rows:
+        print()
+        print(
+            "| memory run | pages | wall s | pages/s (net) | peak tree RSS MB | peak main RSS MB "
+            "| peak Prefect server RSS MB | peak other RSS MB | peak processes |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        for row in mem_rows:
+            print("| " + " | ".join(row) + " |")
+        print()
     print(
         "net: wall time less the start-up run's wall time. ratio: the 1-worker row against "
-        "the bare loop, the 2-worker row against the 1-worker row."
+        "the bare loop, the 2-worker row against the 1-worker row. Peaks are of sums over "
+        "processes at one sample: main is the flow process, server Prefect's temporary API "
+        "server, other the batch workers and their page children."
     )
     for note in notes:
         print(f"- {note}")
