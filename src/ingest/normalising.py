@@ -39,7 +39,8 @@ _CP1251_TAIL = (
     "\u00b5-\u00b7\u00bb"
 )
 LATIN_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CP1252_TAIL}]")
-CYRILLIC_MOJIBAKE = re.compile(f"[\u0420\u0421\u0432][{_CP1251_TAIL}]")
+_CYRILLIC_HEADS = "\u0420\u0421\u0432"
+CYRILLIC_MOJIBAKE = re.compile(f"[{_CYRILLIC_HEADS}][{_CP1251_TAIL}]")
 ODD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]")
 ASCII_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C1_CONTROLS = re.compile("[\x80-\x9f]")
@@ -56,9 +57,12 @@ def needs_ftfy(text: str) -> bool:
         return True
     if text.isascii():
         return ASCII_CONTROLS.search(text) is not None
-    return bool(
-        LATIN_MOJIBAKE.search(text) or ODD_CHARS.search(text) or CYRILLIC_MOJIBAKE.search(text)
-    )
+    return bool(LATIN_MOJIBAKE.search(text) or ODD_CHARS.search(text) or _cyrillic_mojibake(text))
+
+
+def _cyrillic_mojibake(text: str) -> bool:
+    # most texts hold none of the three letters a cp1251 pair starts with: no scan for pairs
+    return any(head in text for head in _CYRILLIC_HEADS) and bool(CYRILLIC_MOJIBAKE.search(text))
 
 
 def fix_unicode(text: str) -> str:

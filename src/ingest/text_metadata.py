@@ -70,7 +70,7 @@ def _boilerplate(line: Line) -> bool:
         or rules.MEDIA_LABEL.match(key, line.first)
         or rules.CHROME_LABEL_PREFIX.match(key, line.first)
         or rules.DATE_WORDS.issuperset(key.split())
-        or rules.FULL_DATE.search(line.text)
+        or rules.full_date(line)
         or _byline_name(line)
         or rules.credit_line(line)
     )
@@ -101,7 +101,7 @@ def _title(head: list[Line], first_prose: int) -> str | None:
 
 
 def _byline_name(line: Line, *, slash: bool = True) -> str | None:
-    if line.n_words > 12 or line.terminal or rules.credit_line(line):
+    if line.n_words > 12 or line.terminal:
         return None
     text = line.text.strip("*•·-– ")
     found = rules.BYLINE.match(text)
@@ -112,7 +112,9 @@ def _byline_name(line: Line, *, slash: bool = True) -> str | None:
     else:
         return None
     name = _NAME_CUT.split(rest, maxsplit=1)[0].strip()
-    return name if _NAME.match(name) else None
+    if not _NAME.match(name) or rules.credit_line(line):  # a photo credit names no author
+        return None
+    return name
 
 
 def _date(text: str) -> date | None:
@@ -143,7 +145,7 @@ def extract_text_metadata(text: str) -> TextMetadata:
     author = author or next((name for line in head if (name := _byline_name(line))), None)
     published = None
     for line in head:
-        if line.n_words <= 15 and not line.prose:
+        if line.n_words <= 15 and not line.prose and line.digit:  # every date has digits
             published = _date(line.text)
             if published:
                 break

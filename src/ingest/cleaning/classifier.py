@@ -23,7 +23,6 @@ from ingest.cleaning.rules import Page
 STOPWORDS = vocab.words("stopwords", "stopword")
 _SEPARATORS = ("|", "»", "›", " > ", "•", "·")
 _SEPARATOR = re.compile("|".join(map(re.escape, _SEPARATORS)))
-_DIGIT = re.compile(r"\d")
 _PUNCT = ".,;:!?\"'()„“”«»"
 
 BASE_FEATURES = (
@@ -203,13 +202,9 @@ def _stopword_shares(page: Page) -> list[float]:
     for tok in missing:
         known[tok] = is_stop(tok.strip(_PUNCT))
     cum = list(accumulate(map(known.__getitem__, toks), initial=0))
-    shares = []
-    pos = 0
-    for line in page.lines:
-        end = pos + line.n_words
-        shares.append((cum[end] - cum[pos]) / line.n_words)
-        pos = end
-    return shares
+    counts = [line.n_words for line in page.lines]
+    ends = list(accumulate(counts))
+    return [(cum[end] - cum[end - count]) / count for end, count in zip(ends, counts, strict=True)]
 
 
 def _has_url(line: Line) -> bool:
@@ -266,7 +261,7 @@ def _row(page: Page, ctx: _Context, i: int, page_prose: float) -> list[float]:
         1.0 if _has_url(line) else 0.0,
         line.caps,
         line.upper,
-        1.0 if _DIGIT.search(text) else 0.0,
+        1.0 if line.digit else 0.0,
         prose[i],
         1.0 if line.repeats > 1 else 0.0,
         i / n,
@@ -324,6 +319,7 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
     """``weights . row`` of each kept line (None for removed ones), without building the rows:
     binary features add their weight when set, what depends on the page alone is summed once
     and what depends on a word count once a word count."""
+    # the weights, in BASE_FEATURES order
     (
         w_bias, w_log_words, w_le2, w_le5, w_le10, w_le20, w_terminal, w_ellipsis, w_colon,
         w_bullet, w_url, w_caps, w_upper, w_digit, w_prose, w_repeated, w_position,
@@ -352,8 +348,8 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
     ] + [w_next_removed]
     stops = _stopword_shares(page)
     by_words: dict[int, float] = {}
-    digit = _DIGIT.search
-    separator = _SEPARATOR.search
+    # lower-casing leaves the separators (and makes none of them)
+    separated = page.holding(_SEPARATORS)
     out: list[float | None] = []
     for i, line in enumerate(lines):
         if marks[i] is not None:
@@ -371,7 +367,6 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
                 + (w_le20 if w <= 20 else 0.0)
             )
         # the line alone
-        text = line.text
         z += w_caps * line.caps + w_upper * line.upper + w_word_length * log(line.chars / w)
         if line.terminal:
             z += w_terminal
@@ -383,7 +378,7 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
             z += w_bullet
         if _has_url(line):
             z += w_url
-        if digit(text):
+        if line.digit:
             z += w_digit
         if line.repeats > 1:
             z += w_repeated
@@ -391,7 +386,7 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
             z += w_gap_before
         if line.gap_after:
             z += w_gap_after
-        if separator(text):
+        if i in separated:
             z += w_separators
         stop = stops[i]
         z += w_stop * stop
@@ -404,14 +399,16 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
         hi = i + 11 if i + 11 < n else n
         z += w_density10 * (cum_prose[hi] - cum_prose[lo]) / (hi - lo)
         z += w_position * (i / n) + w_log_dist_prose * log(dist[i]) + prev_part[i] + next_part[i]
+        # a page without a core has every line both before and after it
+        outside = 0
+        if i > core_end:
+            outside = i - core_end
+            z += w_after_core
         if i < core_start:
             outside = core_start - i
-            z += w_before_core + w_log_dist_core * log(outside)
-        elif i > core_end:
-            outside = i - core_end
-            z += w_after_core + w_log_dist_core * log(outside)
-        else:
-            outside = 0
+            z += w_before_core
+        if outside:
+            z += w_log_dist_core * log(outside)
         if line.prose:
             z += w_prose
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 
 _BULLET = re.compile(r"^(?:[*•·◦▪▸►▶●○■□✓✔→>»›+\-–—|#]+\s*|\d{1,2}[.)]\s+)")
 _TRAIL = re.compile(r"[\s:…»›>|/\-–—]+$|\.\.\.+$")
@@ -14,6 +15,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _ALPHA = re.compile(r"[^\W\d_]")
 _KEY_WORD = re.compile(r"[\w'’-]*")
+_DIGIT = re.compile(r"\d")
 _TERMINAL = frozenset(".!?。！？")
 _CLOSERS = frozenset("\"'”’»)]“«")
 
@@ -25,12 +27,29 @@ def line_key(text: str, words: list[str] | None = None) -> str:
 
 def _key(words: list[str]) -> str:
     """``line_key`` of a line's words, without lower-casing them."""
-    key = " ".join(words)
+    return _trim_key(" ".join(words))
+
+
+def _trim_key(key: str) -> str:
+    """Bullets and trailing marks removed from words joined by single spaces."""
     if key and not key[0].isalnum():
         key = _BULLET.sub("", key)
     if key and not key[-1].isalnum():
         key = _strip_trail(key)
     return key
+
+
+#: whitespace that ``str.split`` splits on, but for the space and the line break
+_OTHER_SPACES = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+)
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether the only whitespace of ``text`` is single spaces and line breaks (as in
+    normalised text): then a stripped line's words are its parts between spaces."""
+    return "  " not in text and not any(space in text for space in _OTHER_SPACES)
 
 
 def _strip_trail(key: str) -> str:
@@ -43,6 +62,14 @@ def _strip_trail(key: str) -> str:
     return key.rstrip(".") if key.endswith("...") else key
 
 
+def _first_word(key: str) -> str:
+    """The leading ``[\\w'’-]*`` run of a key."""
+    head = key.partition(" ")[0]
+    if head.isalnum():  # all word characters: the run ends at the space
+        return head
+    return _KEY_WORD.match(key).group()
+
+
 def split_glued(text: str) -> str:
     """Split words glued by a rendering without spaces ("articleComments")."""
     return _CAMEL.sub(" ", text)
@@ -53,6 +80,7 @@ class Line:
 
     __slots__ = (
         "_caps",
+        "_digit",
         "_toks",
         "_upper",
         "bullet",
@@ -75,34 +103,55 @@ class Line:
         "text",
     )
 
-    def __init__(self, index: int, number: int, raw: str, gap_before: bool) -> None:
+    def __init__(
+        self,
+        index: int,
+        number: int,
+        raw: str,
+        gap_before: bool,
+        text: str | None = None,
+        single_spaced: bool = False,
+    ) -> None:
+        """``text``: ``raw`` stripped, when the caller has it; ``single_spaced``: whether the
+        only whitespace of ``raw`` is single spaces."""
         self.index = index  # position among the page's non-blank lines
         self.number = number  # position among all lines of the input
         self.raw = raw
-        text = raw.strip()
+        if text is None:
+            text = raw.strip()
         self.text = text
         self.lower = lower = text.lower()  # once: slow on long non-ASCII lines
-        words = lower.split()
-        self.key = key = _key(words)
-        self.first = _KEY_WORD.match(key).group()  # what the phrase matchers dispatch on
-        self.n_words = n_words = len(words)
+        if single_spaced:
+            self.n_words = n_words = lower.count(" ") + 1
+            self.key = key = _trim_key(lower)
+        else:
+            words = lower.split()
+            self.n_words = n_words = len(words)
+            self.key = key = _key(words)
+        self.first = _first_word(key)  # what the phrase matchers dispatch on
         self.chars = len(text)
         self.gap_before = gap_before
         self.gap_after = False
         self.repeats = 1
-        self._toks = None
+        self._toks = self._caps = self._upper = self._digit = None
         first = text[0]
-        self.is_url = n_words == 1 and first in "hHwW" and bool(_URL.match(text))
-        self.bullet = not first.isalnum() and bool(_BULLET.match(text))
+        self.is_url = n_words == 1 and first in "hHwW" and _URL.match(text) is not None
+        self.bullet = not first.isalnum() and _BULLET.match(text) is not None
         last = text[-1]
         if last in _CLOSERS and len(text) > 1:
             last = text.rstrip("\"'”’»)]“«")[-1:] or last
-        self.ellipsis = last == "…" or text.endswith("...")
-        self.terminal = last in _TERMINAL and not self.ellipsis
+        self.ellipsis = ellipsis = last == "…" or text.endswith("...")
+        self.terminal = terminal = last in _TERMINAL and not ellipsis
         self.colon = last == ":"
-        self._caps = self._upper = None
         # a body paragraph: a sentence of some length with final punctuation, or a long line
-        self.prose = (n_words >= 8 and self.terminal) or n_words >= 25
+        self.prose = (n_words >= 8 and terminal) or n_words >= 25
+
+    @property
+    def digit(self) -> bool:
+        """Whether the line holds a decimal digit (of any script)."""
+        if self._digit is None:
+            self._digit = _DIGIT.search(self.text) is not None
+        return self._digit
 
     @property
     def caps(self) -> float:
@@ -110,7 +159,9 @@ class Line:
         if self._caps is None:
             words = self.text.split()
             self._caps = (
-                sum([w[0].isupper() for w in words]) / len(words) if len(words) <= 20 else 0.0
+                sum(map(str.isupper, map(_first_char, words))) / len(words)
+                if len(words) <= 20
+                else 0.0
             )
         return self._caps
 
@@ -118,13 +169,7 @@ class Line:
     def upper(self) -> float:
         """Share of capitals among letters (lines of up to 20 words; else 0)."""
         if self._upper is None:
-            upper = 0.0
-            if self.n_words <= 20:
-                text = self.text
-                alpha = len(_ALPHA.findall(text))
-                if alpha:
-                    upper = sum(map(str.isupper, text)) / alpha
-            self._upper = upper
+            self._upper = _upper_share(self.text) if self.n_words <= 20 else 0.0
         return self._upper
 
     @property
@@ -136,6 +181,24 @@ class Line:
 
     def __repr__(self) -> str:
         return f"Line({self.index}, {self.text[:40]!r})"
+
+
+_first_char = itemgetter(0)
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LETTERS = _ASCII_UPPER + _ASCII_UPPER.lower()
+
+
+def _upper_share(text: str) -> float:
+    """Share of capitals among the letters of ``text`` (0 without letters)."""
+    if text.isascii():
+        # in ASCII the letters are A-Z and a-z: counted by deleting them
+        data = text.encode("ascii")
+        alpha = len(data) - len(data.translate(None, _ASCII_LETTERS))
+        upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+    else:
+        alpha = len(_ALPHA.findall(text))
+        upper = sum(map(str.isupper, text))
+    return upper / alpha if alpha else 0.0
 
 
 def tokens(text: str, lower: str | None = None) -> list[str]:
@@ -164,17 +227,23 @@ def split_lines(text: str) -> tuple[list[str], list[Line]]:
 
 def _split_lines(text: str) -> tuple[list[str], list[Line]]:
     raw_lines = text.split("\n")
+    single = _single_spaced(text)
     lines: list[Line] = []
+    append = lines.append
     gap = False
+    last = None
     for number, raw in enumerate(raw_lines):
-        if not raw.strip():
+        stripped = raw.strip()
+        if not stripped:
             gap = True
-            if lines:
-                lines[-1].gap_after = True
+            if last is not None:
+                last.gap_after = True
             continue
-        lines.append(Line(len(lines), number, raw, gap))
+        last = Line(len(lines), number, raw, gap, stripped, single)
+        append(last)
         gap = False
-    counts = Counter(line.key for line in lines)
+    counts = Counter([line.key for line in lines])
     for line in lines:
-        line.repeats = counts[line.key]
+        if counts[line.key] > 1:
+            line.repeats = counts[line.key]
     return raw_lines, lines

@@ -49,6 +49,7 @@ RELATED_INLINE = vocab.prefix("related", "inline", r"\s*(?::|»|›|>|→| -| �
 MEDIA_CREDIT = vocab.anywhere("media", "credit")
 MEDIA_CREDIT_START = vocab.prefix("media", "credit_start")
 MEDIA_CREDIT_HINTS = tuple(vocab.patterns("media", "hint"))
+_MEDIA_HINTS_SEARCHED = vocab.minimal_needles(MEDIA_CREDIT_HINTS)
 MEDIA_CREDIT_HINT = re.compile("|".join(map(re.escape, MEDIA_CREDIT_HINTS)))
 MEDIA_CREDIT_UPPER = re.compile(r"\b(?:PHOTO|FOTO|BILD|IMAGE)S?\s?:")
 MEDIA_LABEL = vocab.whole("media", "label")
@@ -102,6 +103,7 @@ class Page:
         "_hits",
         "_keys",
         "_lowers",
+        "_short",
         "disabled",
         "first_prose",
         "last_prose",
@@ -123,6 +125,8 @@ class Page:
         self._keys: vocab.KeyIndex | None = None
         self._lowers: vocab.TextIndex | None = None
         self._hits: dict[vocab.Matcher, set[int]] = {}
+        #: max_words -> the index of the lines of at most that many words, and their indices
+        self._short: dict[int, tuple[vocab.TextIndex, list[int]]] = {}
 
     def allowed(self, rule: str) -> bool:
         return rule not in self.disabled and rule.split(".", 1)[0] not in self.disabled
@@ -150,11 +154,27 @@ class Page:
             hits = self._hits[matcher] = matcher.matching(self._keys)
         return hits
 
-    def holding(self, needles: tuple[str, ...]) -> set[int]:
-        """Indices of the lines whose lower-case text contains one of ``needles``."""
+    def holding(self, needles: tuple[str, ...], max_words: int | None = None) -> set[int]:
+        """Indices of the lines (of at most ``max_words`` words, if given) whose lower-case text
+        contains one of ``needles``."""
+        if max_words is None:
+            return self._lower_index().holding(needles)
+        found = self._short.get(max_words)
+        if found is None:
+            ids = [line.index for line in self.lines if line.n_words <= max_words]
+            index = vocab.TextIndex([self.lines[i].lower for i in ids])
+            found = self._short[max_words] = (index, ids)
+        index, ids = found
+        return {ids[i] for i in index.holding(needles)}
+
+    def lower_text(self) -> str:
+        """The lower-case texts of the lines, one a line."""
+        return self._lower_index().text
+
+    def _lower_index(self) -> vocab.TextIndex:
         if self._lowers is None:
             self._lowers = vocab.TextIndex([line.lower for line in self.lines])
-        return self._lowers.holding(needles)
+        return self._lowers
 
 
 def _short(line: Line, words: int = 8) -> bool:
@@ -292,11 +312,17 @@ def _share_candidates(page: Page) -> list[int] | range:
     """The lines that may be share widgets, in order."""
     if SHARE_PHRASE.general is not None or any("σ" in s or "ς" in s for s in _SHARE_NEEDLES):
         return range(page.n)  # patterns found anywhere, or tokens whose lower case may differ
-    return sorted(page.holding(_SHARE_NEEDLES))
+    return sorted(page.holding(_SHARE_SEARCHED, max_words=_SHARE_MAX_WORDS))
+
+
+#: ``_SHARE_NEEDLES`` less those holding another one (a line holding them holds that one too)
+_SHARE_SEARCHED = vocab.minimal_needles(_SHARE_NEEDLES)
+#: the most words a share widget has
+_SHARE_MAX_WORDS = 14
 
 
 def _share_widget(line: Line) -> bool:
-    if line.n_words > 14:
+    if line.n_words > _SHARE_MAX_WORDS:
         return False
     toks = line.toks
     if not toks or len(toks) > 14:
@@ -379,15 +405,18 @@ def related(page: Page) -> None:
 # --- media ---------------------------------------------------------------------------------
 
 
-def credit_line(line: Line, starts: bool | None = None) -> bool:
-    """A photo credit; ``starts``: whether ``MEDIA_CREDIT_START`` matches the line, if known."""
+def credit_line(line: Line, starts: bool | None = None, hinted: bool | None = None) -> bool:
+    """A photo credit; ``starts``: whether ``MEDIA_CREDIT_START`` matches the line, ``hinted``:
+    whether its lower-case text holds one of ``MEDIA_CREDIT_HINTS``, if known."""
     if line.n_words > 60:
         return False
     if starts is None:
         starts = MEDIA_CREDIT_START.match(line.key, line.first)
     if starts or (":" in line.text and MEDIA_CREDIT_UPPER.search(line.text)):
         return True
-    if not MEDIA_CREDIT_HINT.search(line.lower):
+    if hinted is None:
+        hinted = MEDIA_CREDIT_HINT.search(line.lower) is not None
+    if not hinted:
         return False
     found = MEDIA_CREDIT.search_line(line)
     if not found:
@@ -400,7 +429,8 @@ def media(page: Page) -> None:
     starts = page.matches(MEDIA_CREDIT_START)
     labels = page.matches(MEDIA_LABEL)
     # an image file name is one word; a credit starts so, or holds a hint (":" among them)
-    todo = starts | labels | page.holding(MEDIA_CREDIT_HINTS)
+    hinted = page.holding(_MEDIA_HINTS_SEARCHED)
+    todo = starts | labels | hinted
     todo.update(i for i, line in enumerate(lines) if line.n_words == 1 or ":" in line.text)
     for i in sorted(todo):
         line = lines[i]
@@ -409,7 +439,7 @@ def media(page: Page) -> None:
                 page.mark(i, "media.url")
         elif IMAGE_FILE.match(line.text):
             page.mark(i, "media.url")
-        elif credit_line(line, i in starts):
+        elif credit_line(line, i in starts, i in hinted):
             page.mark(i, "media.credit")
         elif line.n_words <= 6 and i in labels:
             page.mark(i, "media.video")
@@ -437,9 +467,16 @@ def _captions(page: Page) -> None:
 # --- chrome --------------------------------------------------------------------------------
 
 
+def full_date(line: Line) -> bool:
+    """Whether the line holds a full date (every one has digits)."""
+    return line.digit and FULL_DATE.search(line.text) is not None
+
+
 def _date_stamp(line: Line) -> bool:
     """A line that is only a date or time stamp ("5 days ago", "Updated 17.12.2021, 10:15")."""
     if line.n_words > 12 or line.prose:
+        return False
+    if _date_kind_of_first_word(line.text) is None:
         return False
     toks = line.toks
     if not toks:
@@ -453,6 +490,15 @@ def _date_stamp(line: Line) -> bool:
     return dated or bool(NUMERIC_DATE.search(line.text))
 
 
+def _date_kind_of_first_word(text: str) -> bool | None:
+    """``_date_kind`` of the line's first token when its first word is plain ASCII letters
+    without a glued capital (then that word is the token); else False (unknown)."""
+    word = text.split(None, 1)[0]
+    if word.isascii() and word.isalpha() and (word[1:].islower() or word.isupper()):
+        return _date_kind(word.lower())
+    return False
+
+
 @lru_cache(maxsize=1 << 16)
 def _date_kind(token: str) -> bool | None:
     """True: a token that dates a line (a month, a time unit); False: one a date stamp may
@@ -462,6 +508,14 @@ def _date_kind(token: str) -> bool | None:
     if DATE_TOKEN.match(token) or token.isdigit() or token in DATE_WORDS:
         return False
     return None
+
+
+def _number(key: str) -> bool:
+    """A key of digits, spaces, points and commas only, with a digit."""
+    head = key[:1]
+    if not (head.isdigit() or head in (".", ",")):
+        return False  # the first character left after removing separators is no digit
+    return key.replace(" ", "").replace(".", "").replace(",", "").isdigit()
 
 
 def _byline(line: Line) -> bool:
@@ -505,11 +559,9 @@ def chrome(page: Page) -> None:
             page.mark(i, "chrome.label")
         elif line.n_words <= 12 and i in wires:
             page.mark(i, "chrome.credit")
-        elif _date_stamp(line) or (
-            line.n_words <= 6 and not line.terminal and FULL_DATE.search(line.text)
-        ):
+        elif _date_stamp(line) or (line.n_words <= 6 and not line.terminal and full_date(line)):
             page.mark(i, "chrome.date")
-        elif line.key.replace(" ", "").replace(".", "").replace(",", "").isdigit():
+        elif _number(line.key):
             page.mark(i, "chrome.number")
     # bylines: in the head of the article (before its first paragraph, or right after the title)
     head_end = page.first_prose

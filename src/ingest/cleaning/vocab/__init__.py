@@ -64,6 +64,16 @@ class TextIndex:
         return found
 
 
+def minimal_needles(needles: tuple[str, ...]) -> tuple[str, ...]:
+    """``needles`` less those that hold another one: a text holds one of the rest exactly when
+    it holds one of ``needles``."""
+    return tuple(
+        needle
+        for needle in needles
+        if not any(other != needle and other in needle for other in needles)
+    )
+
+
 class KeyIndex(TextIndex):
     """The line keys of a page, also grouped by their first word."""
 
