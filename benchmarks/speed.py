@@ -18,6 +18,8 @@ What it does, in one run:
 2. bare: a loop of trafilatura.extract(html, with_metadata=True) in this process (one core) over
    the first --bare-pages pages of the HTML corpus, in corpus order. Throughput is per page, so a
    sample stands for the whole corpus (the corpus is the same 990 pages over and over).
+   bare2: the same loop in two processes at once, each over half of those pages: what two cores
+   of this machine give to trafilatura alone, the ceiling for the 2-worker flow.
 3. start-up: `python -m flows backfill` over a single page, after one warm-up run. Prefect's
    temporary API server, imports and the flow's own bookkeeping: the fixed cost of a run.
 4. w1, w2: `python -m flows backfill HTML --workers 1` and `--workers 2` over the whole HTML
@@ -139,6 +141,23 @@ def bare_loop(files: list[Path]) -> dict[str, float]:
         trafilatura.extract(html, with_metadata=True)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
+
+
+def bare_loops_in_parallel(shares: list[list[Path]]) -> dict[str, float]:
+    """``bare_loop`` in one process per share, all started together; wall time of the slowest."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(len(shares)) as pool:
+        list(pool.map(time.sleep, [0.5] * len(shares)))  # processes up before the clock starts
+        start = time.perf_counter()
+        results = list(pool.map(bare_loop, shares))
+        wall = time.perf_counter() - start
+    return {
+        "pages": sum(r["pages"] for r in results),
+        "bytes": sum(r["bytes"] for r in results),
+        "wall": wall,
+        "cpu": sum(r["cpu"] for r in results),
+    }
 
 
 @dataclass
@@ -317,8 +336,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="bare,w1,w2,text,big,mem-text",
-        help="comma-separated parts: bare,w1,w2,text,big,mem-text",
+        default="bare,bare2,w1,w2,text,big,mem-text",
+        help="comma-separated parts: bare,bare2,w1,w2,text,big,mem-text",
     )
     parser.add_argument(
         "--api-url", help="report to this Prefect server instead of a temporary one"
@@ -374,6 +393,24 @@ def main() -> None:
                     "1.00",
                     "",
                     "",
+                )
+            )
+            print(rows[-1], f"load {load()}", flush=True)
+        if "bare2" in parts:
+            files = corpus.html_files[: args.bare_pages]
+            b = bare_loops_in_parallel([files[0::2], files[1::2]])
+            pps = b["pages"] / b["wall"]
+            rows.append(
+                (
+                    "bare loop in 2 processes at once",
+                    f"{b['pages']}",
+                    f"{b['wall']:.1f}",
+                    f"{pps:.1f}",
+                    f"{b['bytes'] / MB / b['wall']:.1f}",
+                    f"{b['pages'] / b['cpu']:.1f}",
+                    f"{pps / bare_pps:.2f}" if bare_pps else "",
+                    "",
+                    "ratio against the 1-core loop",
                 )
             )
             print(rows[-1], f"load {load()}", flush=True)

@@ -4,10 +4,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -21,6 +23,8 @@ from ingest.discovery import discover
 from ingest.report import RunSummary
 from ingest.selection import Selection, roots_for, select
 from ingest.settings import Settings, load_settings
+
+T = TypeVar("T")
 
 
 @task(
@@ -37,9 +41,30 @@ def process_batch_task(
     return process_batch(items, settings, run_id, batch, Path(output))
 
 
-def batches(items: Iterator[BatchItem], size: int) -> Iterator[list[BatchItem]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
+#: the smallest batch the end of a run is split into (each batch is a task and a Parquet file)
+MIN_TAIL_BATCH = 50
+
+
+def batches(items: Iterable[T], size: int, in_flight: int = 1) -> Iterator[list[T]]:
+    """Batches of ``size`` items that shrink at the end of the input.
+
+    With full batches to the end, one worker idles while another finishes the last one: about
+    half a batch of time per worker. The end is seen ``in_flight`` batches ahead (the flow keeps
+    that many submitted); from there each batch takes an ``in_flight``-th of what is left, at
+    least ``MIN_TAIL_BATCH`` items.
+    """
+    source = iter(items)
+    lookahead = size * (in_flight + 1)
+    buffer: deque[T] = deque(islice(source, lookahead))
+    exhausted = len(buffer) < lookahead
+    while buffer:
+        take = size
+        if exhausted:
+            take = min(size, max(-(-len(buffer) // in_flight), MIN_TAIL_BATCH))
+        yield [buffer.popleft() for _ in range(min(take, len(buffer)))]
+        if not exhausted:
+            buffer.extend(islice(source, lookahead - len(buffer)))
+            exhausted = len(buffer) < lookahead
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
@@ -157,7 +182,7 @@ def _run_batches(
     logger = get_run_logger()
     window = max(2, settings.workers * 2)
     in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[BatchItem]]] = {}
-    numbered = enumerate(batches(selected, settings.batch_size))
+    numbered = enumerate(batches(selected, settings.batch_size, window))
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
     with Progress(enabled=show_progress) as progress:
         while True:
