@@ -1,3 +1,3 @@
 """ingest: clean scraped web pages into Parquet."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
