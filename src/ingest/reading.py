@@ -232,7 +232,8 @@ def _decode_head(head: bytes) -> str:
 
 
 def decode(data: bytes, fmt: PageFormat) -> tuple[str, str]:
-    """Text and the encoding used: BOM, declared charset, UTF-8, detection, then replacement."""
+    """Text and the encoding used: BOM, declared charset, UTF-8 (whole, or with a few stray
+    single-byte characters), detection, then replacement."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, "replace"), f"{encoding} (BOM)"
@@ -268,7 +269,8 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """Decode the bytes UTF-8 rejects as windows-1252 (latin-1 for its five unused bytes)."""
-    assert isinstance(error, UnicodeDecodeError)
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
     chunk = error.object[error.start : error.end]
     return "".join(_cp1252_byte(b) for b in chunk), error.end
 
