@@ -38,10 +38,10 @@ What it does, in one run:
 
 Wall time measured on a 2-core machine (devset pages average 145 KB, about 6 pages/s per core):
 bare 400 pages 65 s; bare2 400 pages 31 s; start-up 30 s; w1 2000 pages 335 s; w2 2000 pages
-183 s; text 3000 pages 81 s; mem-text (load average about 4) start-up 39 s, 10,000 text pages 361 s, 50,000 text pages
-1312 s. The HTML defaults (10k and 50k pages) take hours on such a machine: scale with --pages,
---big-pages and --text-pages. The load average is printed: other processes on the machine slow
-wall-clock figures, not the CPU-second ones.
+183 s; text 3000 pages 81 s; mem-text (load average about 4) start-up 39 s, 10,000 text pages
+361 s, 50,000 text pages 1312 s. The HTML defaults (10k and 50k pages) take hours on such a
+machine: scale with --pages, --big-pages and --text-pages. The load average is printed: other
+processes on the machine slow wall-clock figures, not the CPU-second ones.
 
 The flow runs against Prefect's temporary server (as `ingest backfill` does for a user), with a
 private PREFECT_HOME, or against --api-url if given.
@@ -158,6 +158,30 @@ def bare_loops_in_parallel(shares: list[list[Path]]) -> dict[str, float]:
         "wall": wall,
         "cpu": sum(r["cpu"] for r in results),
     }
+
+
+def bare_row(name: str, b: dict[str, float], ratio: str, note: str) -> tuple[str, ...]:
+    """A table row of a bare trafilatura loop (``bare_loop``'s figures)."""
+    return (
+        name,
+        f"{b['pages']}",
+        f"{b['wall']:.1f}",
+        f"{b['pages'] / b['wall']:.1f}",
+        f"{b['bytes'] / MB / b['wall']:.1f}",
+        f"{b['pages'] / b['cpu']:.1f}",
+        ratio,
+        "",
+        note,
+    )
+
+
+def print_table(header: str, rows: list[tuple[str, ...]]) -> None:
+    """A Markdown table: ``header`` is its column names joined by " | "."""
+    print(f"| {header} |")
+    print("|" + "---|" * (header.count("|") + 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
 
 
 @dataclass
@@ -382,36 +406,14 @@ def main() -> None:
         if "bare" in parts:
             b = bare_loop(corpus.html_files[: args.bare_pages])
             bare_pps = b["pages"] / b["wall"]
-            rows.append(
-                (
-                    "bare trafilatura.extract loop, 1 core",
-                    f"{b['pages']}",
-                    f"{b['wall']:.1f}",
-                    f"{bare_pps:.1f}",
-                    f"{b['bytes'] / MB / b['wall']:.1f}",
-                    f"{b['pages'] / b['cpu']:.1f}",
-                    "1.00",
-                    "",
-                    "",
-                )
-            )
+            rows.append(bare_row("bare trafilatura.extract loop, 1 core", b, "1.00", ""))
             print(rows[-1], f"load {load()}", flush=True)
         if "bare2" in parts:
             files = corpus.html_files[: args.bare_pages]
             b = bare_loops_in_parallel([files[0::2], files[1::2]])
-            pps = b["pages"] / b["wall"]
+            ratio = f"{b['pages'] / b['wall'] / bare_pps:.2f}" if bare_pps else ""
             rows.append(
-                (
-                    "bare loop in 2 processes at once",
-                    f"{b['pages']}",
-                    f"{b['wall']:.1f}",
-                    f"{pps:.1f}",
-                    f"{b['bytes'] / MB / b['wall']:.1f}",
-                    f"{b['pages'] / b['cpu']:.1f}",
-                    f"{pps / bare_pps:.2f}" if bare_pps else "",
-                    "",
-                    "ratio against the 1-core loop",
-                )
+                bare_row("bare loop in 2 processes at once", b, ratio, "ratio against 1 core")
             )
             print(rows[-1], f"load {load()}", flush=True)
 
@@ -502,24 +504,18 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
 
     print()
-    print(
-        "| run | pages | wall s | pages/s (net) | MB/s (net) | pages per CPU-s | ratio | "
-        "peak tree RSS MB | notes |"
+    print_table(
+        "run | pages | wall s | pages/s (net) | MB/s (net) | pages per CPU-s | ratio | "
+        "peak tree RSS MB | notes",
+        rows,
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print()
     if mem_rows:
         print()
-        print(
-            "| memory run | pages | wall s | pages/s (net) | peak tree RSS MB | peak main RSS MB "
-            "| peak Prefect server RSS MB | peak other RSS MB | peak processes |"
+        print_table(
+            "memory run | pages | wall s | pages/s (net) | peak tree RSS MB | peak main RSS MB "
+            "| peak Prefect server RSS MB | peak other RSS MB | peak processes",
+            mem_rows,
         )
-        print("|---|---|---|---|---|---|---|---|---|")
-        for row in mem_rows:
-            print("| " + " | ".join(row) + " |")
-        print()
     print(
         "net: wall time less the start-up run's wall time. ratio: the 1-worker row against "
         "the bare loop, the 2-worker row against the 1-worker row. Peaks are of sums over "
