@@ -46,3 +46,25 @@ def test_normalising_is_idempotent() -> None:
     once = normalise(messy)
     assert normalise(once) == once
     assert normalise_whitespace(once) == once
+
+
+def test_each_line_is_repaired_on_its_own_wherever_it_stands() -> None:
+    original = "Müller’s café — “quoted”"
+    cyrillic = "Привет, мир"
+    lines = [
+        "Plain first line.",
+        original.encode("utf-8").decode("sloppy-windows-1252"),
+        "A line between, with “curly” quotes left alone.",
+        "Tom &amp; Jerry",
+        cyrillic.encode("utf-8").decode("windows-1251"),
+        "",
+        "bell\x07 at the end",
+    ]
+    fixed = fix_unicode("\n".join(lines)).split("\n")
+    assert fixed == [fix_unicode(line) for line in lines]
+    assert fixed[1] == original
+    assert fixed[3] == "Tom & Jerry"
+    assert fixed[4] == cyrillic
+    assert fixed[6] == "bell at the end"
+    ascii_only = fix_unicode("one\ntwo\x01\nthree &lt; four").split("\n")
+    assert ascii_only == ["one", "two", "three < four"]

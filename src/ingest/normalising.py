@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from bisect import bisect_right
 
 from ftfy import TextFixerConfig, fix_text
 
@@ -46,6 +47,7 @@ ASCII_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 C1_CONTROLS = re.compile("[\x80-\x9f]")
 ENTITY = re.compile("&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
+_LINE_END = re.compile("\n")
 SPACE_RUNS = re.compile("  +")  # a literal prefix: scans several times faster than " {2,}"
 LINE_BREAKS = "\u2028\u2029\x85\x0b\x0c"
 INVISIBLES = "\u200b\u2060\ufeff\u00ad"
@@ -68,10 +70,28 @@ def _cyrillic_mojibake(text: str) -> bool:
 def fix_unicode(text: str) -> str:
     """ftfy over the lines that show something to fix; NFC for the rest."""
     if needs_ftfy(text):
-        text = "\n".join(_fix_line(line) if needs_ftfy(line) else line for line in text.split("\n"))
+        lines = text.split("\n")
+        for i in _lines_to_fix(text):
+            lines[i] = _fix_line(lines[i])
+        text = "\n".join(lines)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def _lines_to_fix(text: str) -> list[int]:
+    """The numbers of the lines ``needs_ftfy`` holds true of, from one scan of the text per
+    sign rather than several per line (no sign spans a line break)."""
+    signs = [ENTITY] if "&" in text else []
+    if not text.isascii():
+        signs += [LATIN_MOJIBAKE, ODD_CHARS]
+        if any(head in text for head in _CYRILLIC_HEADS):
+            signs.append(CYRILLIC_MOJIBAKE)
+    else:
+        signs.append(ASCII_CONTROLS)
+    starts = [m.end() for m in _LINE_END.finditer(text)]
+    found = {bisect_right(starts, m.start()) for sign in signs for m in sign.finditer(text)}
+    return sorted(found)
 
 
 def _fix_line(line: str) -> str:

@@ -86,11 +86,32 @@ FULL_DATE = re.compile(
     r"\b\d{1,2}\.?\s+[^\W\d_]{3,10}\.?\s+(?:19|20)\d{2}\b|\b[^\W\d_]{3,10}\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b"
 )
 
-CODE = re.compile(
-    r"function\s*\(|\bvar \w+\s*=|=>|\$\(|document\.|window\.|googletag|adsbygoogle|"
-    r"</?\w+[^>]*>|/\*|\*/|\w+\s*:\s*[\w#.%-]+;|@media|\{\s*$|^\s*\}|&nbsp;|\]\]>|<!--|-->",
-    re.IGNORECASE,
+#: pieces of script or style left in a text, each with a lower-case string its every match holds
+_CODE_PARTS = (
+    (r"function\s*\(", "function"),
+    (r"\bvar \w+\s*=", "var "),
+    ("=>", "=>"),
+    (r"\$\(", "$("),
+    (r"document\.", "document."),
+    (r"window\.", "window."),
+    ("googletag", "googletag"),
+    ("adsbygoogle", "adsbygoogle"),
+    (r"</?\w+[^>]*>", "<"),
+    (r"/\*", "/*"),
+    (r"\*/", "*/"),
+    (r"\w+\s*:\s*[\w#.%-]+;", ";"),
+    ("@media", "@media"),
+    (r"\{\s*$", "{"),
+    (r"^\s*\}", "}"),
+    ("&nbsp;", "&nbsp;"),
+    (r"\]\]>", "]]>"),
+    ("<!--", "<!--"),
+    ("-->", "-->"),
 )
+CODE = re.compile("|".join(pattern for pattern, _ in _CODE_PARTS), re.IGNORECASE)
+#: a line ``CODE`` matches holds one of these in its lower-case text: the regex, which tries
+#: every alternative at every position, runs only on such lines
+_CODE_NEEDLES = vocab.minimal_needles(tuple(needle for _, needle in _CODE_PARTS))
 SYMBOLS = re.compile(r"^[\W_]+$")
 #: a line of code holds one of these
 _CODE_CHARS = tuple("{}<>;=$&*")
@@ -544,7 +565,7 @@ def chrome(page: Page) -> None:
     labels = page.matches(CHROME_LABEL)
     prefixed = page.matches(CHROME_LABEL_PREFIX)
     wires = page.matches(CHROME_WIRE)
-    coded = page.holding(_CODE_CHARS)
+    coded = page.holding(_CODE_CHARS) & page.holding(_CODE_NEEDLES)
     for line in lines:
         i = line.index
         if page.marks[i] is not None:

@@ -12,6 +12,7 @@ import re
 import tomllib
 from bisect import bisect_right
 from functools import cache
+from itertools import accumulate
 from importlib import resources
 
 from ingest.cleaning.vocab import prefilter
@@ -44,12 +45,8 @@ class TextIndex:
     def __init__(self, texts: list[str]) -> None:
         self.n = len(texts)
         self.text = "\n".join(texts)
-        starts = [0] * len(texts)
-        pos = 0
-        for i, text in enumerate(texts):
-            starts[i] = pos
-            pos += len(text) + 1
-        self._starts = starts
+        # where each text starts: the running sum of the lengths before it, each plus a newline
+        self._starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))[:-1]
 
     def holding(self, needles: tuple[str, ...]) -> set[int]:
         """Indices of the texts that contain one of ``needles`` (none holding a newline)."""

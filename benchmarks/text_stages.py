@@ -1,0 +1,95 @@
+"""CPU per page of each step of the plain-text path, in this process (no flow, no Parquet).
+
+Usage (from the repository root, with the project's virtualenv):
+
+    .venv/bin/python benchmarks/text_stages.py            # the development set's 990 text pages
+    .venv/bin/python benchmarks/text_stages.py --rounds 5
+
+Each step runs on every page in turn, in the order ``process_page`` runs them, and is timed in
+CPU seconds of this process (other load on the machine barely moves them); the best of
+``--rounds`` rounds is reported. ``speed.py --only text`` gives the end-to-end figure through the
+flow; the difference between the two is orchestration, page-worker IPC and Parquet writing.
+The last column says what the step alone allows: a path at 5 MB/s per core has
+1 / (5 MB/s) of CPU per byte for all its steps together.
+"""
+
+import argparse
+import gzip
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.cleaning import classifier
+from ingest.cleaning.cleaner import _assemble, rule_page
+from ingest.cleaning.lines import split_lines
+from ingest.identity import sha256_bytes
+from ingest.normalising import normalise, normalise_whitespace
+from ingest.reading import decode_page
+from ingest.text_metadata import extract_text_metadata
+
+REPO = Path(__file__).resolve().parent.parent
+DEVSET = Path(os.environ.get("INGEST_BENCH_DIR", REPO.parent / "shared" / "bench")) / "devset"
+MB = 1e6
+INFLATED_CAP = 50 * 1024 * 1024
+
+
+def load_pages(folder: Path) -> list[bytes]:
+    return [gzip.decompress(path.read_bytes()) for path in sorted(folder.glob("*.txt.gz"))]
+
+
+def time_steps(pages: list[bytes]) -> dict[str, float]:
+    """CPU seconds of each step over all pages (one round)."""
+    spent: dict[str, float] = {}
+
+    def step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        out = fn(*args, **kwargs)
+        spent[name] = spent.get(name, 0.0) + time.process_time() - start
+        return out
+
+    for data in pages:
+        step("sha-256", sha256_bytes, data)
+        page = step("decode", decode_page, data, INFLATED_CAP)
+        text = step("normalise (ftfy where needed)", normalise, page.text)
+        # split once here: metadata and the cleaner reuse the page's split, as in the pipeline
+        step("split into lines", split_lines, text)
+        meta = step("metadata from text", extract_text_metadata, text)
+        # clean(), step by step
+        page = step("cleaner: rule families", rule_page, text, meta.title)
+        step("cleaner: line model", classifier.apply, page)
+        result = step("cleaner: assembly", _assemble, split_lines(text)[0], page)
+        step("whitespace of the result", normalise_whitespace, result.text)
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the best counts")
+    parser.add_argument("--pages", type=Path, default=DEVSET / "text", help="*.txt.gz folder")
+    args = parser.parse_args()
+    pages = load_pages(args.pages)
+    size = sum(map(len, pages))
+    best: dict[str, float] = {}
+    for _ in range(args.rounds):
+        for name, seconds in time_steps(pages).items():
+            best[name] = min(best.get(name, seconds), seconds)
+    n = len(pages)
+    path = sum(best.values())
+    print(
+        f"{n} text pages, {size / MB:.1f} MB, {size / n / 1e3:.1f} KB a page; best of {args.rounds}"
+    )
+    print()
+    print("| step | ms per page | share of the path | MB/s of the step alone |")
+    print("|---|---|---|---|")
+    for name, seconds in best.items():
+        alone = size / seconds / MB
+        print(f"| {name} | {seconds / n * 1e3:.2f} | {seconds / path:.0%} | {alone:.1f} |")
+    print(f"| **the path** | **{path / n * 1e3:.2f}** | 100% | **{size / path / MB:.2f}** |")
+    print()
+    print(f"5 MB/s per core allows {size / n / (5 * MB) * 1e3:.2f} ms per page of this size.")
+
+
+if __name__ == "__main__":
+    main()
