@@ -30,7 +30,9 @@ OutDir = Annotated[
     Path | None,
     typer.Option("--out", "--output-dir", help="Output folder. [env INGEST_OUTPUT_DIR]"),
 ]
-BatchSize = Annotated[int | None, typer.Option(help="Pages per batch task. [default 200]")]
+BatchSize = Annotated[
+    int | None, typer.Option(help="Most pages per batch task. [default 1000; also at most 32 MiB]")
+]
 Workers = Annotated[
     int | None, typer.Option(help="Batch tasks run at once. [default: number of cores]")
 ]

@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+import math
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -45,26 +46,61 @@ def process_batch_task(
 MIN_TAIL_BATCH = 50
 
 
-def batches(items: Iterable[T], size: int, in_flight: int = 1) -> Iterator[list[T]]:
-    """Batches of ``size`` items that shrink at the end of the input.
+def _no_size(_item: object) -> int:
+    return 0
 
+
+def batches(
+    items: Iterable[T],
+    size: int,
+    in_flight: int = 1,
+    *,
+    max_bytes: int | None = None,
+    size_of: Callable[[T], int] = _no_size,
+) -> Iterator[list[T]]:
+    """Batches of at most ``size`` items and ``max_bytes`` bytes (``size_of`` each; a batch holds
+    at least one item) that shrink at the end of the input.
+
+    A byte cap keeps a batch of large pages within memory and lets a batch of small ones hold
+    more of them, so that each task's fixed cost is shared by a similar amount of work.
     With full batches to the end, one worker idles while another finishes the last one: about
     half a batch of time per worker. The end is seen ``in_flight`` batches ahead (the flow keeps
-    that many submitted); from there each batch takes an ``in_flight``-th of what is left, at
-    least ``MIN_TAIL_BATCH`` items.
+    that many submitted); from there each batch takes an ``in_flight``-th of the items left, at
+    least ``MIN_TAIL_BATCH`` of them.
     """
+    cap = max_bytes if max_bytes is not None else math.inf
     source = iter(items)
-    lookahead = size * (in_flight + 1)
-    buffer: deque[T] = deque(islice(source, lookahead))
-    exhausted = len(buffer) < lookahead
-    while buffer:
+    buffer: deque[tuple[T, int]] = deque()
+    held = 0  # bytes in the buffer
+    exhausted = False
+    while True:
+        # look ahead in_flight + 1 batches' worth, by count and by bytes
+        while (
+            not exhausted and len(buffer) < size * (in_flight + 1) and held < cap * (in_flight + 1)
+        ):
+            item = next(source, _END)
+            if item is _END:
+                exhausted = True
+            else:
+                weight = size_of(item)
+                buffer.append((item, weight))
+                held += weight
+        if not buffer:
+            return
         take = size
         if exhausted:
             take = min(size, max(-(-len(buffer) // in_flight), MIN_TAIL_BATCH))
-        yield [buffer.popleft() for _ in range(min(take, len(buffer)))]
-        if not exhausted:
-            buffer.extend(islice(source, lookahead - len(buffer)))
-            exhausted = len(buffer) < lookahead
+        batch: list[T] = []
+        total = 0
+        while buffer and len(batch) < take and (not batch or total + buffer[0][1] <= cap):
+            item, weight = buffer.popleft()
+            batch.append(item)
+            total += weight
+        held -= total
+        yield batch
+
+
+_END = object()
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
@@ -169,6 +205,10 @@ def _run_locked(
             dataset.state.complete_job(key)
 
 
+def _input_bytes(item: BatchItem) -> int:
+    return max(item.size, 0)
+
+
 def _run_batches(
     selected: Iterator[BatchItem],
     settings: Settings,
@@ -182,7 +222,15 @@ def _run_batches(
     logger = get_run_logger()
     window = max(2, settings.workers * 2)
     in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[BatchItem]]] = {}
-    numbered = enumerate(batches(selected, settings.batch_size, window))
+    numbered = enumerate(
+        batches(
+            selected,
+            settings.batch_size,
+            window,
+            max_bytes=settings.batch_bytes,
+            size_of=_input_bytes,
+        )
+    )
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
     with Progress(enabled=show_progress) as progress:
         while True:

@@ -38,3 +38,21 @@ def test_reads_the_input_lazily() -> None:
     first = next(batches(source(), 100, 2))
     assert first == list(range(100))
     assert len(consumed) <= 100 * 3 + 1
+
+
+def test_a_batch_holds_at_most_its_bytes_and_at_least_one_item() -> None:
+    sizes = [10] * 30 + [500] + [10] * 30
+    out = list(batches(range(len(sizes)), 100, 1, max_bytes=100, size_of=sizes.__getitem__))
+    assert [i for batch in out for i in batch] == list(range(len(sizes)))
+    assert [30] in out  # the one page larger than the cap, alone
+    for batch in out:
+        assert len(batch) == 1 or sum(sizes[i] for i in batch) <= 100
+
+
+def test_small_items_fill_batches_by_count_large_ones_by_bytes() -> None:
+    small = [len(b) for b in batches(range(5000), 1000, 2, max_bytes=10_000, size_of=lambda _: 1)]
+    assert small[0] == 1000
+    large = [len(b) for b in batches(range(5000), 1000, 2, max_bytes=10_000, size_of=lambda _: 100)]
+    assert large[0] == 100
+    assert large[-2:] == sorted(large[-2:], reverse=True)
+    assert sum(large) == sum(small) == 5000

@@ -20,7 +20,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_defaults_work_out_of_the_box(isolated: Path) -> None:
     settings = Settings()
     assert settings.raw_dir == Path("raw") and settings.output_dir == Path("output")
-    assert settings.batch_size == 200 and settings.workers >= 1
+    assert settings.batch_size == 1000 and settings.batch_bytes == 32 * 1024 * 1024
+    assert settings.workers >= 1
     assert settings.task_runner is TaskRunnerKind.process
     assert settings.cleaning.enabled
 

@@ -45,7 +45,10 @@ class Settings(BaseSettings):
 
     raw_dir: Path = Field(Path("raw"), description="Folder scheduled runs read pages from.")
     output_dir: Path = Field(Path("output"), description="Folder the dataset is written to.")
-    batch_size: int = Field(200, ge=1, description="Pages per batch task.")
+    batch_size: int = Field(1000, ge=1, description="Most pages per batch task.")
+    batch_bytes: int = Field(
+        32 * MiB, ge=1, description="Most bytes (on disk) of the pages of a batch task."
+    )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Parallel batch tasks."
     )

@@ -12,8 +12,8 @@ import re
 import tomllib
 from bisect import bisect_right
 from functools import cache
-from itertools import accumulate
 from importlib import resources
+from itertools import accumulate
 
 from ingest.cleaning.vocab import prefilter
 
