@@ -77,7 +77,7 @@ def _boilerplate(line: Line) -> bool:
 
 
 def _title(head: list[Line], first_prose: int) -> str | None:
-    candidates = [
+    shaped = [
         line
         for line in head
         if line.index < first_prose
@@ -85,17 +85,17 @@ def _title(head: list[Line], first_prose: int) -> str | None:
         and not line.text.endswith((".", ":", ",", ";"))
         and not line.ellipsis
         and line.upper < 0.9
-        and not _boilerplate(line)
     ]
+    # ``_boilerplate`` is the costly test: made only on the lines that can still be chosen
     # a line repeated near the top (heading and image alt, or heading and share text)
-    for line in candidates:
-        if line.repeats > 1:
+    for line in shaped:
+        if line.repeats > 1 and not _boilerplate(line):
             return line.text
     # otherwise the last headline-like line before the body, preferring longer ones
-    if not candidates:
+    near = [line for line in shaped if line.index >= first_prose - 12 and not _boilerplate(line)]
+    pool = near or [line for line in shaped if not _boilerplate(line)]
+    if not pool:
         return None
-    near = [line for line in candidates if line.index >= first_prose - 12]
-    pool = near or candidates
     best = max(pool, key=lambda line: (min(line.n_words, 12), -line.index))
     return best.text
 
