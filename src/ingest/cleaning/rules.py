@@ -497,7 +497,8 @@ def _date_stamp(line: Line) -> bool:
     """A line that is only a date or time stamp ("5 days ago", "Updated 17.12.2021, 10:15")."""
     if line.n_words > 12 or line.prose:
         return False
-    if _date_kind_of_first_word(line.text) is None:
+    words = line.text.split()
+    if _plain_date_kind(words[0]) is None or _plain_date_kind(words[-1]) is None:
         return False
     toks = line.toks
     if not toks:
@@ -511,10 +512,10 @@ def _date_stamp(line: Line) -> bool:
     return dated or bool(NUMERIC_DATE.search(line.text))
 
 
-def _date_kind_of_first_word(text: str) -> bool | None:
-    """``_date_kind`` of the line's first token when its first word is plain ASCII letters
-    without a glued capital (then that word is the token); else False (unknown)."""
-    word = text.split(None, 1)[0]
+def _plain_date_kind(word: str) -> bool | None:
+    """``_date_kind`` of a word of a line when it is plain ASCII letters without a glued capital
+    (then the word is one of the line's tokens); else False (unknown). Cheaper than tokenising
+    the line, which most lines need not be."""
     if word.isascii() and word.isalpha() and (word[1:].islower() or word.isupper()):
         return _date_kind(word.lower())
     return False
