@@ -14,7 +14,8 @@ import math
 import re
 from functools import cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, pairwise, repeat
+from operator import attrgetter
 
 from ingest.cleaning import vocab
 from ingest.cleaning.lines import Line
@@ -117,10 +118,9 @@ class _Context:
         n = self.n = page.n
         self.prose = prose = [1.0 if line.prose else 0.0 for line in page.lines]
         self.removed = removed = [0.0 if mark is None else 1.0 for mark in page.marks]
-        self.cum_prose = _cumulative(prose)
-        self.cum_removed = _cumulative(removed)
-        self.dist = _prose_distances(prose)
-        self.runs = _short_runs(prose)
+        self.cum_prose = list(accumulate(prose, initial=0.0))
+        self.cum_removed = list(accumulate(removed, initial=0.0))
+        self.dist, self.runs = _prose_gaps(page.lines)
         self.core_start, self.core_end = _core(page) if n else (0, -1)
 
     def window(self, cum: list[float], i: int, k: int) -> float:
@@ -132,49 +132,30 @@ class _Context:
         return (cum[hi] - cum[lo]) / (hi - lo)
 
 
-def _cumulative(values: list[float]) -> list[float]:
-    out = [0.0]
-    total = 0.0
-    for v in values:
-        total += v
-        out.append(total)
-    return out
-
-
-def _prose_distances(prose: list[float]) -> list[float]:
-    """Distance of each line to the nearest prose line, either way (the line count if none)."""
-    n = len(prose)
-    dist = [float(n)] * n
-    last = None
-    for i in range(n):
-        if prose[i]:
-            last = i
-        if last is not None:
-            dist[i] = i - last
-    last = None
-    for i in range(n - 1, -1, -1):
-        if prose[i]:
-            last = i
-        if last is not None and last - i < dist[i]:
-            dist[i] = last - i
-    return dist
-
-
-def _short_runs(prose: list[float]) -> list[int]:
-    """Length of the run of non-prose lines each line stands in (0 for prose lines)."""
-    n = len(prose)
-    runs = [0] * n
-    i = 0
-    while i < n:
-        if prose[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not prose[j]:
-            j += 1
-        runs[i:j] = [j - i] * (j - i)
-        i = j
-    return runs
+def _prose_gaps(lines: list[Line]) -> tuple[list[int], list[int]]:
+    """For each line, the distance to the nearest prose line either way (the line count if
+    none) and the length of the run of non-prose lines it stands in (0 for prose lines); built
+    a gap between prose lines at a time."""
+    n = len(lines)
+    at = [i for i, line in enumerate(lines) if line.prose]
+    if not at:
+        return [n] * n, [n] * n
+    first, last = at[0], at[-1]
+    dist = list(range(first, 0, -1))
+    runs = [first] * first
+    for a, b in pairwise(at):
+        gap = b - a - 1
+        dist.append(0)
+        dist.extend(range(1, (gap + 1) // 2 + 1))
+        dist.extend(range(gap // 2, 0, -1))
+        runs.append(0)
+        runs.extend([gap] * gap)
+    tail = n - last - 1
+    dist.append(0)
+    dist.extend(range(1, tail + 1))
+    runs.append(0)
+    runs.extend([tail] * tail)
+    return dist, runs
 
 
 def _stopword_share(line: Line) -> float:
@@ -184,32 +165,24 @@ def _stopword_share(line: Line) -> float:
     return sum(map(is_stop, [t.strip(_PUNCT) for t in toks])) / len(toks)
 
 
-#: lower-case token -> whether it is a stopword once stripped of punctuation (most tokens of a
-#: page were seen on earlier pages; bounded, emptied when full)
-_STOP_TOKENS: dict[str, bool] = {}
-_MAX_STOP_TOKENS = 1 << 17
-
-
-def _stopword_shares(page: Page) -> list[float]:
-    """``_stopword_share`` of every line of the page, from one split of the page's text."""
-    toks = page.lower_text().split()
-    known = _STOP_TOKENS
-    missing = set(toks).difference(known)
-    if len(known) + len(missing) > _MAX_STOP_TOKENS:
-        known.clear()
-        missing = set(toks)
-    is_stop = STOPWORDS.__contains__
-    for tok in missing:
-        known[tok] = is_stop(tok.strip(_PUNCT))
-    cum = list(accumulate(map(known.__getitem__, toks), initial=0))
-    counts = [line.n_words for line in page.lines]
-    ends = list(accumulate(counts))
+def _stopword_shares(lines: list[Line]) -> list[float]:
+    """``_stopword_share`` of each of the lines, from one split of their joined text (the
+    token loop runs in C: cheaper than a cache of tokens)."""
+    toks = " ".join([line.lower for line in lines]).split()
+    stripped = map(str.strip, toks, repeat(_PUNCT))
+    cum = list(accumulate(map(STOPWORDS.__contains__, stripped), initial=0))
+    counts = [line.n_words for line in lines]
+    ends = accumulate(counts)
     return [(cum[end] - cum[end - count]) / count for end, count in zip(ends, counts, strict=True)]
+
+
+#: a line holding one of these (lower-case) has a URL
+_URL_NEEDLES = ("http", "www.")
 
 
 def _has_url(line: Line) -> bool:
     low = line.lower
-    return "http" in low or "www." in low
+    return any(needle in low for needle in _URL_NEEDLES)
 
 
 def features(page: Page, *, skip_removed: bool = False) -> list[list[float] | None]:
@@ -308,7 +281,7 @@ def boilerplate_probabilities(page: Page) -> list[float]:
     if not n:
         return []
     base, cross = _folded_weights()
-    share = sum(line.prose for line in page.lines) / n
+    share = sum(map(_prose, page.lines)) / n
     weights = [b + share * c for b, c in zip(base, cross, strict=True)]
     scores = _scores(page, weights, share)
     exp = math.exp
@@ -337,24 +310,16 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
     log = math.log1p
     log_words = [log(line.n_words) for line in lines]
     constant = w_bias + w_page_prose * share + w_page_lines * log(n)
-    # neighbours beyond the page count as removed and not prose, with no words
-    prev_part = [w_prev_removed] + [
-        w_prev_prose * p + w_prev_words * lw + w_prev_removed * r
-        for p, lw, r in zip(prose, log_words, removed, strict=True)
-    ]
-    next_part = [
-        w_next_prose * p + w_next_words * lw + w_next_removed * r
-        for p, lw, r in zip(prose[1:], log_words[1:], removed[1:], strict=True)
-    ] + [w_next_removed]
-    stops = _stopword_shares(page)
+    kept = [i for i, mark in enumerate(marks) if mark is None]
+    kept_lines = [lines[i] for i in kept]
+    stops = _stopword_shares(kept_lines)
     by_words: dict[int, float] = {}
     # lower-casing leaves the separators (and makes none of them)
     separated = page.holding(_SEPARATORS)
-    out: list[float | None] = []
-    for i, line in enumerate(lines):
-        if marks[i] is not None:
-            out.append(None)
-            continue
+    urls = page.holding(_URL_NEEDLES)
+    last = n - 1
+    out: list[float | None] = [None] * n
+    for i, line, stop in zip(kept, kept_lines, stops, strict=True):
         w = line.n_words
         z = by_words.get(w)
         if z is None:
@@ -376,7 +341,7 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
             z += w_colon
         if line.bullet:
             z += w_bullet
-        if _has_url(line):
+        if i in urls:
             z += w_url
         if line.digit:
             z += w_digit
@@ -388,7 +353,6 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
             z += w_gap_after
         if i in separated:
             z += w_separators
-        stop = stops[i]
         z += w_stop * stop
         # its place in the page
         lo = i - 3 if i > 3 else 0
@@ -398,7 +362,25 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
         lo = i - 10 if i > 10 else 0
         hi = i + 11 if i + 11 < n else n
         z += w_density10 * (cum_prose[hi] - cum_prose[lo]) / (hi - lo)
-        z += w_position * (i / n) + w_log_dist_prose * log(dist[i]) + prev_part[i] + next_part[i]
+        # neighbours beyond the page count as removed and not prose, with no words
+        z += (
+            w_position * (i / n)
+            + w_log_dist_prose * log(dist[i])
+            + (
+                w_prev_prose * prose[i - 1]
+                + w_prev_words * log_words[i - 1]
+                + w_prev_removed * removed[i - 1]
+                if i
+                else w_prev_removed
+            )
+            + (
+                w_next_prose * prose[i + 1]
+                + w_next_words * log_words[i + 1]
+                + w_next_removed * removed[i + 1]
+                if i < last
+                else w_next_removed
+            )
+        )
         # a page without a core has every line both before and after it
         outside = 0
         if i > core_end:
@@ -415,26 +397,31 @@ def _scores(page: Page, weights: list[float], share: float) -> list[float | None
             z += w_short_run * log(runs[i]) + w_short_density3 * density3 + w_stop_short * stop
             if outside:
                 z += w_short_outside
-        out.append(z)
+        out[i] = z
     return out
+
+
+_RULE = "model.boilerplate"
+_prose = attrgetter("prose")
+_gap_before = attrgetter("gap_before")
 
 
 def apply(page: Page, threshold: float | None = None) -> None:
     """Mark the kept lines the model judges boilerplate."""
-    if not page.allowed("model.boilerplate"):
+    if not page.allowed(_RULE):
         return
     _, default = load_model()
-    if page.n < MIN_LINES or sum(line.gap_before for line in page.lines) < MIN_BLANK_LINES:
+    lines, marks = page.lines, page.marks
+    if page.n < MIN_LINES or sum(map(_gap_before, lines)) < MIN_BLANK_LINES:
         return  # a short text, or one paragraph a line: not a whole-page rendering
-    kept = [line for line in page.lines if page.marks[line.index] is None]
-    if not kept or sum(line.prose for line in kept) / len(kept) > MAX_PROSE_SHARE:
+    kept = [line for line, mark in zip(lines, marks, strict=True) if mark is None]
+    if not kept or sum(map(_prose, kept)) / len(kept) > MAX_PROSE_SHARE:
         return  # mostly paragraphs already: a page without chrome
     limit = default if threshold is None else threshold
-    marked = [
-        i
-        for i, p in enumerate(boilerplate_probabilities(page))
-        if p > limit and page.mark(i, "model.boilerplate")
-    ]
+    probabilities = boilerplate_probabilities(page)
+    marked = [i for i, p in enumerate(probabilities) if p > limit and marks[i] is None]
+    for i in marked:
+        marks[i] = _RULE  # what page.mark does, the rule being allowed
     _restore_between_paragraphs(page, marked)
 
 
@@ -453,24 +440,24 @@ MAX_INNER_RUN = 30
 
 def _restore_between_paragraphs(page: Page, marked: list[int]) -> None:
     """Body text is sacred: lines the model removed that stand between two kept body
-    paragraphs (subheadings, lists, short paragraphs of the article) are kept after all."""
-    done = set()
+    paragraphs (subheadings, lists, short paragraphs of the article) are kept after all.
+    ``marked``: the lines the model marked, in page order."""
+    marks, n = page.marks, page.n
+    end = -1
     for i in marked:
-        if i in done:
-            continue
+        if i <= end:
+            continue  # in the run of lines done last
         start = end = i
-        while start > 0 and page.marks[start - 1] == "model.boilerplate":
+        while start > 0 and marks[start - 1] == _RULE:
             start -= 1
-        while end + 1 < page.n and page.marks[end + 1] == "model.boilerplate":
+        while end + 1 < n and marks[end + 1] == _RULE:
             end += 1
-        done.update(range(start, end + 1))
         if (
             end - start < MAX_INNER_RUN
             and _kept_prose(page, start - 1, -1)
             and _kept_prose(page, end + 1, 1)
         ):
-            for k in range(start, end + 1):
-                page.marks[k] = None
+            marks[start : end + 1] = [None] * (end + 1 - start)
 
 
 def _kept_prose(page: Page, i: int, step: int, reach: int = 12) -> bool:
