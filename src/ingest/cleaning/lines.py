@@ -13,7 +13,6 @@ _CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
 _ASCII_CAMEL = re.compile(r"[a-z][A-Z]")  # where ``_CAMEL`` splits an ASCII text
 _WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-_ALPHA = re.compile(r"[^\W\d_]")
 _KEY_WORD = re.compile(r"[\w'’-]*")
 _DIGIT = re.compile(r"\d")
 _TERMINAL = frozenset(".!?。！？")
@@ -157,12 +156,11 @@ class Line:
     def caps(self) -> float:
         """Share of words that start with a capital (lines of up to 20 words; else 0)."""
         if self._caps is None:
-            words = self.text.split()
-            self._caps = (
-                sum(map(str.isupper, map(_first_char, words))) / len(words)
-                if len(words) <= 20
-                else 0.0
-            )
+            if self.n_words > 20:
+                self._caps = 0.0
+            else:
+                words = self.text.split()
+                self._caps = sum(map(str.isupper, map(_first_char, words))) / len(words)
         return self._caps
 
     @property
@@ -196,7 +194,8 @@ def _upper_share(text: str) -> float:
         alpha = len(data) - len(data.translate(None, _ASCII_LETTERS))
         upper = len(data) - len(data.translate(None, _ASCII_UPPER))
     else:
-        alpha = len(_ALPHA.findall(text))
+        # letters are what ``[^\W\d_]`` matches: alphanumeric but not decimal digits
+        alpha = sum(map(str.isalnum, text)) - sum(map(str.isdecimal, text))
         upper = sum(map(str.isupper, text))
     return upper / alpha if alpha else 0.0
 
