@@ -46,6 +46,9 @@ def process_batch_task(
 MIN_TAIL_BATCH = 50
 
 
+_END = object()  # what ``next`` returns at the end of the input
+
+
 def _no_size(_item: object) -> int:
     return 0
 
@@ -98,9 +101,6 @@ def batches(
             total += weight
         held -= total
         yield batch
-
-
-_END = object()
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:

@@ -54,24 +54,11 @@ INVISIBLES = "\u200b\u2060\ufeff\u00ad"
 ODD_SPACES = "\t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 
 
-def needs_ftfy(text: str) -> bool:
-    if "&" in text and ENTITY.search(text):
-        return True
-    if text.isascii():
-        return ASCII_CONTROLS.search(text) is not None
-    return bool(LATIN_MOJIBAKE.search(text) or ODD_CHARS.search(text) or _cyrillic_mojibake(text))
-
-
-def _cyrillic_mojibake(text: str) -> bool:
-    # most texts hold none of the three letters a cp1251 pair starts with: no scan for pairs
-    return any(head in text for head in _CYRILLIC_HEADS) and bool(CYRILLIC_MOJIBAKE.search(text))
-
-
 def fix_unicode(text: str) -> str:
     """ftfy over the lines that show something to fix; NFC for the rest."""
-    if needs_ftfy(text):
+    if to_fix := _lines_to_fix(text):
         lines = text.split("\n")
-        for i in _lines_to_fix(text):
+        for i in to_fix:
             lines[i] = _fix_line(lines[i])
         text = "\n".join(lines)
     if not unicodedata.is_normalized("NFC", text):
@@ -80,18 +67,23 @@ def fix_unicode(text: str) -> str:
 
 
 def _lines_to_fix(text: str) -> list[int]:
-    """The numbers of the lines ``needs_ftfy`` holds true of, from one scan of the text per
-    sign rather than several per line (no sign spans a line break)."""
+    """The numbers of the lines that show a sign of something ftfy would fix: an HTML entity,
+    a control character, a mojibake pair (UTF-8 read as cp1252/latin-1 or as cp1251), a
+    ligature, a surrogate or a replacement mark. One scan of the text per sign rather than
+    several per line (no sign spans a line break)."""
     signs = [ENTITY] if "&" in text else []
-    if not text.isascii():
+    if text.isascii():
+        signs.append(ASCII_CONTROLS)
+    else:
         signs += [LATIN_MOJIBAKE, ODD_CHARS]
+        # most texts hold none of the three letters a cp1251 pair starts with: no scan for pairs
         if any(head in text for head in _CYRILLIC_HEADS):
             signs.append(CYRILLIC_MOJIBAKE)
-    else:
-        signs.append(ASCII_CONTROLS)
+    found = [m.start() for sign in signs for m in sign.finditer(text)]
+    if not found:
+        return []
     starts = [m.end() for m in _LINE_END.finditer(text)]
-    found = {bisect_right(starts, m.start()) for sign in signs for m in sign.finditer(text)}
-    return sorted(found)
+    return sorted({bisect_right(starts, pos) for pos in found})
 
 
 def _fix_line(line: str) -> str:
