@@ -26,6 +26,9 @@ What it does, in one run:
    corpus into fresh outputs. Throughput is reported on wall time less the start-up cost, and
    per CPU-second of the whole process tree (which other load on the machine does not distort).
 5. text: the text corpus with --workers 1 (MB/s per core).
+   text-floor: the same with the cleaner switched off (INGEST_CLEANING__ENABLED=false): what
+   reading, decoding, ftfy, text metadata, Parquet and orchestration cost without it, the
+   most any speed-up of the cleaner alone could reach.
 6. mem: peak memory of the whole process tree (sum of RSS, sampled every 0.2 s with psutil) for
    a run over --pages and one over --big-pages HTML pages, both with --workers 2. The 2-worker
    HTML run doubles as the --pages memory run.
@@ -360,8 +363,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="bare,bare2,w1,w2,text,big,mem-text",
-        help="comma-separated parts: bare,bare2,w1,w2,text,big,mem-text",
+        default="bare,bare2,w1,w2,text,text-floor,big,mem-text",
+        help="comma-separated parts: bare,bare2,w1,w2,text,text-floor,big,mem-text",
     )
     parser.add_argument(
         "--api-url", help="report to this Prefect server instead of a temporary one"
@@ -392,7 +395,7 @@ def main() -> None:
         corpus, big = build_corpus(
             root,
             args.pages if parts & {"bare", "w1", "w2"} else 0,
-            args.text_pages if "text" in parts else 0,
+            args.text_pages if parts & {"text", "text-floor"} else 0,
             args.big_pages if "big" in parts else 0,
         )
         notes.append(
@@ -472,6 +475,16 @@ def main() -> None:
         if "text" in parts:
             r = backfill([corpus.text], root / "out-text", 1, env, root / "text.log")
             report("flow, text only, --workers 1", r, corpus.text_pages, corpus.text_bytes, None)
+        if "text-floor" in parts:
+            no_cleaner = {**env, "INGEST_CLEANING__ENABLED": "false"}
+            r = backfill([corpus.text], root / "out-floor", 1, no_cleaner, root / "floor.log")
+            report(
+                "flow, text only, cleaner off, --workers 1",
+                r,
+                corpus.text_pages,
+                corpus.text_bytes,
+                None,
+            )
         if "big" in parts:
             r = backfill([big], root / "out-big", 2, env, root / "big.log")
             big_bytes = sum(f.stat().st_size for f in big.rglob("*.html"))
