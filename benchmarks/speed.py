@@ -41,10 +41,11 @@ What it does, in one run:
 
 Wall time measured on a 2-core machine (devset pages average 145 KB, about 6 pages/s per core):
 bare 400 pages 65 s; bare2 400 pages 31 s; start-up 30 s; w1 2000 pages 335 s; w2 2000 pages
-183 s; text 3000 pages 81 s; mem-text (load average about 4) start-up 39 s, 10,000 text pages
-361 s, 50,000 text pages 1312 s. The HTML defaults (10k and 50k pages) take hours on such a
-machine: scale with --pages, --big-pages and --text-pages. The load average is printed: other
-processes on the machine slow wall-clock figures, not the CPU-second ones.
+183 s; text 3000 pages 81 s; text-floor 3000 pages 45 s; mem-text (load average about 4)
+start-up 39 s, 10,000 text pages 361 s, 50,000 text pages 1312 s. The HTML defaults (10k and
+50k pages) take hours on such a machine: scale with --pages, --big-pages and --text-pages. The
+load average is printed: other processes on the machine slow wall-clock figures, not the
+CPU-second ones.
 
 The flow runs against Prefect's temporary server (as `ingest backfill` does for a user), with a
 private PREFECT_HOME, or against --api-url if given.
