@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from ingest.cleaning import rules
 from ingest.cleaning.lines import Line, split_lines
@@ -86,14 +87,16 @@ def _title(head: list[Line], first_prose: int) -> str | None:
         and not line.ellipsis
         and line.upper < 0.9
     ]
-    # ``_boilerplate`` is the costly test: made only on the lines that can still be chosen
+    # ``_boilerplate`` is the costly test: made only on the lines that can still be chosen,
+    # once a line
+    plain = cache(lambda line: not _boilerplate(line))
     # a line repeated near the top (heading and image alt, or heading and share text)
     for line in shaped:
-        if line.repeats > 1 and not _boilerplate(line):
+        if line.repeats > 1 and plain(line):
             return line.text
     # otherwise the last headline-like line before the body, preferring longer ones
-    near = [line for line in shaped if line.index >= first_prose - 12 and not _boilerplate(line)]
-    pool = near or [line for line in shaped if not _boilerplate(line)]
+    near = [line for line in shaped if line.index >= first_prose - 12 and plain(line)]
+    pool = near or list(filter(plain, shaped))
     if not pool:
         return None
     best = max(pool, key=lambda line: (min(line.n_words, 12), -line.index))
