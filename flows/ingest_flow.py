@@ -2,15 +2,14 @@
 
 import hashlib
 import json
-import math
 import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -18,14 +17,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
 from flows.progress import Progress
-from ingest.batch import BatchItem, process_batch, reject_items
+from ingest.batch import process_batch, reject_items
+from ingest.batching import batches
 from ingest.dataset import BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
 from ingest.discovery import discover
+from ingest.fingerprint import cleaning_fingerprint
 from ingest.report import RunSummary
-from ingest.selection import Selection, roots_for, select
+from ingest.selection import Plan, Selection, roots_for, select
 from ingest.settings import Settings, load_settings
-
-T = TypeVar("T")
+from ingest.state import FileState
+from ingest.work import WorkItem
 
 
 @task(
@@ -37,70 +38,14 @@ T = TypeVar("T")
     log_prints=False,
 )
 def process_batch_task(
-    items: list[BatchItem], settings: Settings, run_id: str, batch: int, output: str
+    items: list[WorkItem],
+    settings: Settings,
+    run_id: str,
+    batch: int,
+    output: str,
+    fingerprint: str,
 ) -> BatchResult:
-    return process_batch(items, settings, run_id, batch, Path(output))
-
-
-#: the smallest batch the end of a run is split into (each batch is a task and a Parquet file)
-MIN_TAIL_BATCH = 50
-
-
-_END = object()  # what ``next`` returns at the end of the input
-
-
-def _no_size(_item: object) -> int:
-    return 0
-
-
-def batches(
-    items: Iterable[T],
-    size: int,
-    in_flight: int = 1,
-    *,
-    max_bytes: int | None = None,
-    size_of: Callable[[T], int] = _no_size,
-) -> Iterator[list[T]]:
-    """Batches of at most ``size`` items and ``max_bytes`` bytes (``size_of`` each; a batch holds
-    at least one item) that shrink at the end of the input.
-
-    A byte cap keeps a batch of large pages within memory and lets a batch of small ones hold
-    more of them, so that each task's fixed cost is shared by a similar amount of work.
-    With full batches to the end, one worker idles while another finishes the last one: about
-    half a batch of time per worker. The end is seen ``in_flight`` batches ahead (the flow keeps
-    that many submitted); from there each batch takes an ``in_flight``-th of the items left, at
-    least ``MIN_TAIL_BATCH`` of them.
-    """
-    cap = max_bytes if max_bytes is not None else math.inf
-    source = iter(items)
-    buffer: deque[tuple[T, int]] = deque()
-    held = 0  # bytes in the buffer
-    exhausted = False
-    while True:
-        # look ahead in_flight + 1 batches' worth, by count and by bytes
-        while (
-            not exhausted and len(buffer) < size * (in_flight + 1) and held < cap * (in_flight + 1)
-        ):
-            item = next(source, _END)
-            if item is _END:
-                exhausted = True
-            else:
-                weight = size_of(item)
-                buffer.append((item, weight))
-                held += weight
-        if not buffer:
-            return
-        take = size
-        if exhausted:
-            take = min(size, max(-(-len(buffer) // in_flight), MIN_TAIL_BATCH))
-        batch: list[T] = []
-        total = 0
-        while buffer and len(batch) < take and (not batch or total + buffer[0][1] <= cap):
-            item, weight = buffer.popleft()
-            batch.append(item)
-            total += weight
-        held -= total
-        yield batch
+    return process_batch(items, settings, run_id, batch, Path(output), fingerprint)
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
@@ -119,6 +64,7 @@ def ingest_flow(
     dry_run: bool = False,
     settings: Settings | None = None,
     show_progress: bool = False,
+    stale: bool = False,
 ) -> dict[str, object]:
     """Process new or changed pages under `paths` (default: the raw folder) into `output_dir`."""
     settings = settings or load_settings()
@@ -139,9 +85,15 @@ def ingest_flow(
     try:
         dataset = Dataset(output)
         try:
-            _run_locked(
-                dataset, paths, reprocess, since, until, dry_run, settings, summary, show_progress
+            plan = Plan(
+                reprocess=reprocess,
+                stale=stale,
+                fingerprint=cleaning_fingerprint(settings),
+                since=since,
+                until=until,
+                forget_missing=settings.forget_missing,
             )
+            _run_locked(dataset, paths, plan, dry_run, settings, summary, show_progress)
         finally:
             dataset.close()
     finally:
@@ -161,9 +113,7 @@ def ingest_flow(
 def _run_locked(
     dataset: Dataset,
     paths: list[str],
-    reprocess: bool,
-    since: datetime | None,
-    until: datetime | None,
+    plan: Plan,
     dry_run: bool,
     settings: Settings,
     summary: RunSummary,
@@ -174,89 +124,135 @@ def _run_locked(
     summary.recovered_commits = dataset.recover()
     if summary.recovered_commits:
         logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
-    key = job_key(paths, since, until)
-    processed_since = dataset.state.job_started_at(key) if reprocess and not dry_run else None
+    key = job_key(paths, plan.since, plan.until)
+    if plan.reprocess and not dry_run:
+        plan = replace(plan, processed_since=dataset.state.job_started_at(key))
     counts = Selection()
+    roots = roots_for(paths, settings.raw_dir)
     selected = select(
-        discover(roots_for(paths, settings.raw_dir)),
+        discover(roots),
         dataset.state,
-        reprocess=reprocess,
-        processed_since=processed_since,
-        since=since,
-        until=until,
-        counts=counts,
+        settings,
+        plan,
+        counts,
+        whole_roots=[str(Path(os.path.abspath(r.folder))) for r in roots if not r.only],
     )
     if dry_run:
         summary.status = "dry_run"
-        summary.files = [item.job.source_path for item in selected]
+        summary.files = [name for item in selected for name in _record_names(item)]
     else:
-        dataset.state.start_run(summary.run_id, "reprocess" if reprocess else "incremental")
+        kind = "stale" if plan.stale else "reprocess" if plan.reprocess else "incremental"
+        dataset.state.start_run(summary.run_id, kind)
         try:
-            _run_batches(
-                selected, settings, summary.run_id, dataset.output, dataset, summary, show_progress
-            )
+            _run_batches(selected, settings, plan.fingerprint, dataset, summary, show_progress)
         finally:
             dataset.discard_staging(summary.run_id)
-    summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
+        if counts.gone:
+            summary.removed_missing = dataset.forget(summary.run_id, counts.gone, counts.gone_files)
+            logger.info(
+                "removed %d rows of inputs gone from the raw folder", summary.removed_missing
+            )
+    summary.seen, summary.skipped_unchanged = (
+        counts.seen,
+        summary.skipped_unchanged + counts.unchanged,
+    )
     summary.out_of_range = counts.out_of_range
+    summary.passed_over.update(counts.passed_over)
     if not dry_run:
         dataset.state.finish_run(summary.run_id, summary.status, summary.as_dict())
-        if reprocess:
+        if plan.reprocess:
             dataset.state.complete_job(key)
 
 
-def _input_bytes(item: BatchItem) -> int:
-    return max(item.size, 0)
+def _record_names(item: WorkItem) -> list[str]:
+    """How a dry run lists an item's records: the file, and the record's key within it."""
+    keys = [r.key for r in item.refs] + [e.key for e in item.errors]
+    if item.problem:
+        keys.append("")
+    return [f"{item.source_path}#{key}" if key else item.source_path for key in keys]
+
+
+def _weight(item: WorkItem) -> int:
+    return max(item.weight, 0)
+
+
+def _records(item: WorkItem) -> int:
+    return item.records
+
+
+class _FileProgress:
+    """Parts of each input file committed so far: a file's state is recorded once all its
+    parts are, and never when one of them failed (the next run tries it again)."""
+
+    def __init__(self) -> None:
+        self.done: Counter[tuple[str, str]] = Counter()
+        self.failed: set[tuple[str, str]] = set()
+
+    def complete(self, items: list[WorkItem], failed: bool) -> list[FileState]:
+        finished = []
+        for item in items:
+            where = (item.root, item.source_path)
+            if failed:
+                self.failed.add(where)
+            self.done[where] += 1
+            if self.done[where] == item.parts and where not in self.failed and item.file_state:
+                finished.append(item.file_state)
+        return finished
 
 
 def _run_batches(
-    selected: Iterator[BatchItem],
+    selected: Iterator[WorkItem],
     settings: Settings,
-    run_id: str,
-    output: Path,
+    fingerprint: str,
     dataset: Dataset,
     summary: RunSummary,
     show_progress: bool,
 ) -> None:
     """Keep a bounded number of batches in flight; commit each as soon as it is done."""
     logger = get_run_logger()
+    run_id, output = summary.run_id, dataset.output
     window = max(2, settings.workers * 2)
-    in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[BatchItem]]] = {}
+    in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[WorkItem]]] = {}
     numbered = enumerate(
         batches(
             selected,
             settings.batch_size,
             window,
             max_bytes=settings.batch_bytes,
-            size_of=_input_bytes,
+            size_of=_weight,
+            count_of=_records,
         )
     )
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
+    files = _FileProgress()
     with Progress(enabled=show_progress) as progress:
         while True:
             for number, items in islice(numbered, window - len(in_flight)):
-                progress.add_total(len(items))
-                future = run_batch.submit(items, settings, run_id, number, str(output))
+                progress.add_total(sum(i.records for i in items))
+                future = run_batch.submit(items, settings, run_id, number, str(output), fingerprint)
                 in_flight[future] = (number, items)
             if not in_flight:
                 break
             done = next(as_completed(list(in_flight)))
             number, items = in_flight.pop(done)
+            failed = False
             try:
                 result = done.result()
             except Exception as exc:  # the task failed after its retries, or its worker died
+                failed = True
                 summary.failed_batches += 1
                 detail = f"batch failed after {settings.task_retries} retries: {exc!r}"[:1000]
                 logger.error("batch %d: %s", number, detail)
-                result = reject_items(items, run_id, number, output, detail, settings)
-            files = dataset.commit(result)
-            summary.add(result, files)
-            progress.advance(len(items))
+                result = reject_items(items, run_id, number, output, detail, settings, fingerprint)
+            written = dataset.commit(result, fingerprint, files.complete(items, failed))
+            summary.add(result, written)
+            progress.advance(sum(i.records for i in items))
             logger.info(
-                "batch %d: %d pages, %d written, %d rejected, %.1f s",
+                "batch %d: %d records, %d written, %d rejected, %d unchanged, %.1f s",
                 result.batch,
                 result.pages,
                 result.written,
                 result.rejected,
+                result.unchanged,
                 result.seconds,
             )

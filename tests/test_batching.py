@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows.ingest_flow import MIN_TAIL_BATCH, batches
+from ingest.batching import MIN_TAIL_BATCH, batches
 
 
 @pytest.mark.parametrize("count", [0, 1, 49, 199, 200, 1000, 2345])
@@ -56,3 +56,11 @@ def test_small_items_fill_batches_by_count_large_ones_by_bytes() -> None:
     assert large[0] == 100
     assert large[-2:] == sorted(large[-2:], reverse=True)
     assert sum(large) == sum(small) == 5000
+
+
+def test_items_standing_for_several_records_fill_batches_by_their_records() -> None:
+    counts = [300, 300, 300, 50, 50]
+    out = list(batches(range(5), 600, 1, count_of=counts.__getitem__))
+    assert [i for batch in out for i in batch] == list(range(5))
+    for batch in out:
+        assert len(batch) == 1 or sum(counts[i] for i in batch) <= 600

@@ -10,7 +10,6 @@ from conftest import RAW, read_documents, run_flow
 from prefect import flow, task
 
 from ingest.page_worker import PageWorker
-from ingest.processing import PageJob
 from ingest.settings import Settings, TaskRunnerKind
 
 pytestmark = pytest.mark.slow
@@ -60,8 +59,9 @@ def test_dask_run_writes_the_same_rows_as_a_local_run(
 
 @task(persist_result=False)
 def _page_worker_probe(path: str, source_path: str, settings: Settings) -> dict:
-    with PageWorker(settings, "probe") as worker:
-        kind, _ = worker.process(PageJob(path, source_path))
+    with PageWorker(settings) as worker:
+        html = Path(path).read_text(encoding="utf-8", errors="replace")
+        kind, _ = worker.extract(html, None)
         child = worker._process.pid if worker._process is not None else None
         return {
             "kind": kind,
@@ -85,5 +85,5 @@ def test_dask_workers_can_start_the_page_worker_process(prefect_api: str, raw_co
     probe = probe_flow()
     assert probe["pid"] != os.getpid(), "the task did not run in a Dask worker process"
     assert not probe["daemon"]
-    assert probe["kind"] == "row"
+    assert probe["kind"] == "ok"
     assert not probe["in_process"] and probe["child"] not in (None, probe["pid"])

@@ -5,20 +5,26 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from ingest.batch import BatchItem, process_batch
+from ingest.batch import process_batch as _process_batch
 from ingest.dataset import Dataset, OutputBusy, OutputLock
-from ingest.processing import PageJob
+from ingest.selection import work_for_file
 from ingest.settings import Settings
+from ingest.work import WorkItem
+
+FINGERPRINT = "test"
 
 
-def write_pages(folder: Path, names: dict[str, str]) -> list[BatchItem]:
+def write_pages(folder: Path, names: dict[str, str]) -> list[WorkItem]:
     items = []
     for name, body in names.items():
         path = folder / name
         path.write_text(body, encoding="utf-8")
-        stat = path.stat()
-        items.append(BatchItem(PageJob(str(path), name), stat.st_size, stat.st_mtime_ns))
+        items.append(work_for_file(str(path), Settings(), str(folder)))
     return items
+
+
+def process_batch(items: list[WorkItem], settings: Settings, run_id: str, batch: int, out: Path):
+    return _process_batch(items, settings, run_id, batch, out, FINGERPRINT)
 
 
 def rows(out: Path, table: str) -> list[dict]:
@@ -43,13 +49,13 @@ def test_replaced_pages_move_between_tables_without_duplicates(
     raw.mkdir()
     items = write_pages(raw, {"a.txt": BODY, "b.txt": BODY * 2, "c.txt": ""})
     dataset = Dataset(out)
-    dataset.commit(process_batch(items, settings, "run1", 0, out))
+    dataset.commit(process_batch(items, settings, "run1", 0, out), FINGERPRINT)
     assert sorted(r["source_path"] for r in rows(out, "documents")) == ["a.txt", "b.txt"]
     assert [r["reason"] for r in rows(out, "rejects")] == ["empty"]
 
     # b becomes empty (a reject now), c gets text (a document now)
     items = write_pages(raw, {"b.txt": "", "c.txt": BODY})
-    dataset.commit(process_batch(items, settings, "run2", 0, out))
+    dataset.commit(process_batch(items, settings, "run2", 0, out), FINGERPRINT)
     assert sorted(r["source_path"] for r in rows(out, "documents")) == ["a.txt", "c.txt"]
     assert [r["source_path"] for r in rows(out, "rejects")] == ["b.txt"]
     assert list((out / "_staging" / "run2").iterdir()) == []
@@ -60,7 +66,8 @@ def test_recovery_finishes_a_journalled_commit(tmp_path: Path, settings: Setting
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
     dataset = Dataset(out)
-    dataset.commit(process_batch(write_pages(raw, {"a.txt": BODY}), settings, "run1", 0, out))
+    first = process_batch(write_pages(raw, {"a.txt": BODY}), settings, "run1", 0, out)
+    dataset.commit(first, FINGERPRINT)
 
     # A second run stages and journals its batch, then dies before applying it.
     result = process_batch(write_pages(raw, {"a.txt": BODY * 3}), settings, "run2", 0, out)
@@ -72,7 +79,7 @@ def test_recovery_finishes_a_journalled_commit(tmp_path: Path, settings: Setting
             f: sorted(ids)
             for f, ids in dataset.state.files_holding([result.records[0].doc_id]).items()
         },
-        "pages": [],
+        "records": [],
     }
     dataset.state.add_pending("run2", 0, plan)
     dataset.close()

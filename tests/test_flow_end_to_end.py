@@ -125,7 +125,8 @@ def test_rerun_skips_unchanged_and_replaces_changed_pages(first_run) -> None:
     assert len(table) == len(SAMPLE_PAGES)
     assert len({r["doc_id"] for r in table}) == len(SAMPLE_PAGES)
     row = next(r for r in table if r["source_path"] == "text/002_742e16abf3b67eba.txt")
-    assert row["doc_id"] == doc_id_for("text/002_742e16abf3b67eba.txt")
+    assert row["doc_id"] == doc_id_for(str(raw), "text/002_742e16abf3b67eba.txt", "")
+    assert (row["source_root"], row["record_key"], row["container"]) == (str(raw), "", "plain")
     assert "A new closing paragraph" in row["text"]
 
 

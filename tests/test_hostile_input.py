@@ -17,12 +17,12 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import read_documents, read_rejects, run_flow
 from hostile import ARTICLE, build_corpus, build_filesystem, gzip_bomb, gzip_bomb_single
+from pages import run_item, run_page
 
 from ingest.discovery import Root, discover
-from ingest.page_worker import run_page
-from ingest.processing import PageJob
 from ingest.reading import decode_page, read_bytes
 from ingest.rejection import RejectReason
+from ingest.selection import work_for_file
 from ingest.settings import Settings
 
 SETTINGS = Settings()  # the documented defaults: 50 MiB on disk, 50 MiB inflated, 1 MiB sidecar
@@ -52,7 +52,7 @@ def outcomes(corpus):
         elif c.problem:
             found[c.source_path] = ("reject", (c.problem, c.problem_detail, None))
         else:
-            found[c.source_path] = run_page(PageJob(c.path, c.source_path), SETTINGS, "test")
+            found[c.source_path] = run_page(c.path, SETTINGS, c.root)
     return found
 
 
@@ -119,7 +119,7 @@ def test_hundred_mb_page_is_refused_without_reading_it(corpus) -> None:
     assert page.stat().st_size == 100_000_000
     tracemalloc.start()
     try:
-        kind, (reason, detail, _) = run_page(PageJob(str(page), "big.html"), SETTINGS, "t")
+        kind, (reason, detail, _) = run_page(str(page), SETTINGS)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -154,12 +154,10 @@ def test_gzip_bomb_is_capped_while_inflating(tmp_path: Path, builder) -> None:
 def test_file_that_disappears_between_listing_and_reading(tmp_path: Path) -> None:
     page = tmp_path / "gone.txt"
     page.write_text(ARTICLE)
-    [candidate] = list(discover([Root(tmp_path)]))
-    assert candidate.problem is None
+    item = work_for_file(str(page), SETTINGS)
+    assert item.problem is None
     page.unlink()
-    kind, (reason, detail, _) = run_page(
-        PageJob(candidate.path, candidate.source_path), SETTINGS, "t"
-    )
+    kind, (reason, detail, _) = run_item(item, SETTINGS)
     assert (kind, reason) == ("reject", "missing")
     assert "vanished" in detail
 
@@ -167,11 +165,11 @@ def test_file_that_disappears_between_listing_and_reading(tmp_path: Path) -> Non
 def test_file_replaced_by_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text(ARTICLE)
-    [candidate] = list(discover([Root(tmp_path)]))
+    item = work_for_file(str(page), SETTINGS)
     page.unlink()
     os.mkfifo(page)
     started = time.perf_counter()
-    kind, (reason, _, _) = run_page(PageJob(candidate.path, candidate.source_path), SETTINGS, "t")
+    kind, (reason, _, _) = run_item(item, SETTINGS)
     assert (kind, reason) == ("reject", "unreadable")
     assert time.perf_counter() - started < 5
 
@@ -183,7 +181,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     page.write_text(ARTICLE)
     page.chmod(0)
     if os.geteuid() != 0:
-        kind, (reason, detail, _) = run_page(PageJob(str(page), "locked.txt"), SETTINGS, "t")
+        kind, (reason, detail, _) = run_page(str(page), SETTINGS)
         assert (kind, reason) == ("reject", "unreadable"), detail
         return
     setpriv = shutil.which("setpriv")
@@ -191,9 +189,9 @@ def test_unreadable_file(tmp_path: Path) -> None:
         pytest.skip("running as root without setpriv: permissions cannot deny a read")
     caps = "-dac_override,-dac_read_search"
     code = (
-        "import sys; from ingest.page_worker import run_page; from ingest.processing import "
-        "PageJob; from ingest.settings import Settings; "
-        "kind, value = run_page(PageJob(sys.argv[1], 'locked.txt'), Settings(), 't'); "
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "from pages import run_page; from ingest.settings import Settings; "
+        "kind, value = run_page(sys.argv[1], Settings()); "
         "print(kind, value[0], value[1])"
     )
     done = subprocess.run(

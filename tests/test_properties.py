@@ -5,11 +5,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from pages import run_page
 
 from ingest.cleaning import clean
 from ingest.normalising import normalise, normalise_whitespace
-from ingest.page_worker import run_page
-from ingest.processing import PageJob
 from ingest.reading import decode_page, load_sidecar
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
@@ -104,7 +103,7 @@ def test_cleaner_never_adds_text(text: str, title: str | None) -> None:
 def test_whole_page_becomes_clean_row_or_reject(tmp_path: Path, data: bytes, name: str) -> None:
     page = tmp_path / name
     page.write_bytes(data)
-    kind, value = run_page(PageJob(str(page), name), SETTINGS, "t")
+    kind, value = run_page(str(page), SETTINGS)
     if kind == "reject":
         reason, detail, _ = value
         assert reason in RejectReason.__members__ and detail

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 from hostile import ARTICLE, PARA, html_page
+from pages import run_page
 
 from ingest.dataset import final_file, staged_file
-from ingest.page_worker import run_page
-from ingest.processing import PageJob, process_page
 from ingest.settings import Settings
 
 REMOTE_PAGE = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -80,7 +79,7 @@ def test_page_full_of_remote_references_fetches_nothing(
     page = tmp_path / "remote.html"
     page.write_text(REMOTE_PAGE)
     (tmp_path / "remote.html.json").write_text('{"url": "http://evil.example/article"}')
-    row = process_page(PageJob(str(page), "remote.html"), Settings(), "t")
+    row = run_page(str(page), Settings(), isolate=False)[1]
     assert no_network == []
     assert "Remote reference paragraph one" in row["text"]
     assert "Remote reference paragraph two" in row["text"]
@@ -104,7 +103,7 @@ def test_no_entity_expansion_and_no_external_entities(tmp_path: Path) -> None:
     )
     page = tmp_path / "entities.html"
     page.write_text(html)
-    row = process_page(PageJob(str(page), "entities.html"), Settings(), "t")
+    row = run_page(str(page), Settings())[1]
     assert "Entity paragraph" in row["text"]
     assert "LOCAL-SECRET-CONTENT" not in row["text"]
     assert "LOLOLOLOLO" * 3 not in row["text"]
@@ -120,7 +119,7 @@ def test_entity_declarations_without_markup_expand_nothing(tmp_path: Path) -> No
     text = f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>\n{ARTICLE}\nSecret: &xxe; here.'
     page = tmp_path / "plain.txt"
     page.write_text(text)
-    kind, value = run_page(PageJob(str(page), "plain.txt"), Settings(), "t")
+    kind, value = run_page(str(page), Settings())
     assert "LOCAL-SECRET-CONTENT" not in repr(value)
     assert kind == "row" or value[0] == "no_text"
 

@@ -1,43 +1,47 @@
-"""A batch of pages processed into staged Parquet files: what one task does."""
+"""A batch of records processed into staged Parquet files: what one task does.
+
+The records of a batch go through each step together: read and decode, extract (HTML only, in
+a child process with a deadline), clean all pages in one call, then write the rows.
+"""
 
 import time
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import ftfy
 import pyarrow
 import trafilatura
 
 from ingest import schema
-from ingest.dataset import BatchResult, PageRecord, staged_file
-from ingest.identity import doc_id_for
+from ingest.cleaning import CleanResult, PageText, clean_pages
+from ingest.dataset import BatchResult, RecordOutcome, staged_file
+from ingest.document import Document, Reject
+from ingest.identity import doc_id_for, sha256_bytes
 from ingest.normalising import fixer_config_dict
-from ingest.page_worker import PageWorker
+from ingest.page_worker import Extraction, PageWorker
 from ingest.parquet_io import write_parquet_atomic
-from ingest.processing import PIPELINE_VERSION, PageJob
+from ingest.processing import (
+    PIPELINE_VERSION,
+    Pending,
+    attach_extraction,
+    decode_record,
+    reject,
+    to_document,
+)
+from ingest.readers import RecordError, container_kind, read
+from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
+from ingest.work import WorkItem
 
 
-@dataclass(frozen=True, slots=True)
-class BatchItem:
-    """A page of a batch, with the stat the state store compares and any known problem."""
-
-    job: PageJob
-    size: int
-    mtime_ns: int
-    problem: str | None = None
-    problem_detail: str = ""
-
-
-def file_metadata(settings: Settings, run_id: str) -> dict[str, object]:
+def file_metadata(settings: Settings, run_id: str, fingerprint: str) -> dict[str, object]:
     """Key-value metadata of every output file."""
     return {
         "schema_version": schema.SCHEMA_VERSION,
         "pipeline_version": PIPELINE_VERSION,
         "run_id": run_id,
+        "cleaning_fingerprint": fingerprint,
         "libraries": {
             "trafilatura": trafilatura.__version__,
             "ftfy": ftfy.__version__,
@@ -53,87 +57,226 @@ def file_metadata(settings: Settings, run_id: str) -> dict[str, object]:
     }
 
 
+@dataclass(slots=True)
+class Processed:
+    """What a batch has made of its records."""
+
+    pending: list[Pending] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    unchanged: int = 0
+
+    def reject(
+        self,
+        item: WorkItem,
+        key: str,
+        offset: int,
+        sha: str | None,
+        reason: str,
+        detail: str,
+        run_id: str,
+    ) -> None:
+        self.rejects.append(reject(item, key, sha, reason, detail, run_id))
+        self.outcomes.append(_outcome(item, key, offset, sha, "reject"))
+
+
 def process_batch(
-    items: list[BatchItem], settings: Settings, run_id: str, batch: int, output: Path
+    items: list[WorkItem],
+    settings: Settings,
+    run_id: str,
+    batch: int,
+    output: Path,
+    fingerprint: str,
 ) -> BatchResult:
-    """Every page of the batch becomes a row or a reject; both land in staged files."""
+    """Every record of the batch becomes a row, a reject, or is found unchanged; rows and
+    rejects land in staged files."""
     started = time.perf_counter()
-    result = BatchResult(run_id=run_id, batch=batch, pages=len(items))
-    rows: list[dict[str, Any]] = []
-    rejects: list[dict[str, Any]] = []
-    reasons: Counter[str] = Counter()
-    removed: Counter[str] = Counter()
-    with PageWorker(settings, run_id) as worker:
-        for item in items:
-            result.input_bytes += item.size
-            if item.problem:
-                kind, value = "reject", (item.problem, item.problem_detail, None)
-            else:
-                kind, value = worker.process(item.job)
-            doc_id = doc_id_for(item.job.source_path)
-            if kind == "row":
-                rows.append(value)
-                for r in value["removed"]:
-                    removed[r["rule"]] += len(r["text"])
-                sha = value["source_sha256"]
-            else:
-                reason, detail, sha = value
-                reasons[reason] += 1
-                rejects.append(reject_row(item.job.source_path, sha, reason, detail, run_id))
-            result.records.append(
-                PageRecord(
-                    item.job.source_path,
-                    doc_id,
-                    sha,
-                    item.size,
-                    item.mtime_ns,
-                    "document" if kind == "row" else "reject",
-                )
-            )
-    metadata = file_metadata(settings, run_id)
-    if rows:
+    out = process_items(items, settings, run_id, fingerprint)
+    return _write(items, out, settings, run_id, batch, output, fingerprint, started)
+
+
+def process_items(
+    items: list[WorkItem],
+    settings: Settings,
+    run_id: str,
+    fingerprint: str,
+    *,
+    isolate: bool = True,
+) -> Processed:
+    """The rows and rejects of the items' records, in memory. ``isolate=False`` extracts HTML
+    in this process, without the child process and its deadline."""
+    out = Processed()
+    for item in items:
+        _read_item(item, settings, run_id, out)
+    _extract(out, settings, run_id, isolate)
+    results = clean_pages([_page_text(p) for p in out.pending], settings.cleaning)
+    for pending, result in zip(out.pending, results, strict=True):
+        _finish(pending, result, run_id, fingerprint, out)
+    out.pending = []
+    return out
+
+
+def _read_item(item: WorkItem, settings: Settings, run_id: str, out: Processed) -> None:
+    if item.problem:
+        out.reject(item, "", 0, None, item.problem, item.problem_detail, run_id)
+        return
+    for error in item.errors:
+        out.reject(item, error.key, 0, None, error.reason, error.detail, run_id)
+    if not item.refs:
+        return
+    known = dict(zip((r.key for r in item.refs), item.known, strict=True))
+    offsets = {r.key: r.offset for r in item.refs}
+    wanted = set(known)
+    try:
+        container = container_kind(item.path)
+        for found in read(item.path, item.refs, settings):
+            key = found.key
+            wanted.discard(key)
+            if isinstance(found, RecordError):
+                out.reject(item, key, offsets.get(key, 0), None, found.reason, found.detail, run_id)
+                continue
+            sha = sha256_bytes(found.payload)
+            if known.get(key) == sha:
+                out.unchanged += 1
+                continue
+            try:
+                out.pending.append(decode_record(item, found, container, sha, settings))
+            except PageRejected as exc:
+                out.reject(item, key, offsets[key], sha, exc.reason.value, exc.detail, run_id)
+    except PageRejected as exc:  # the file itself: vanished, unreadable, too large
+        for key in sorted(wanted):
+            out.reject(item, key, offsets[key], None, exc.reason.value, exc.detail, run_id)
+        return
+    except OSError as exc:
+        for key in sorted(wanted):
+            detail = f"{type(exc).__name__}: {exc}"
+            out.reject(item, key, offsets[key], None, RejectReason.unreadable.value, detail, run_id)
+        return
+    for key in sorted(wanted):  # named by the index, not found on reading: the file changed
+        detail = "record not found where the index put it; the file changed during the run"
+        out.reject(item, key, offsets[key], None, RejectReason.missing.value, detail, run_id)
+
+
+def _extract(out: Processed, settings: Settings, run_id: str, isolate: bool) -> None:
+    """trafilatura on every HTML record, one child process for the batch."""
+    html = [p for p in out.pending if p.is_html]
+    if not html:
+        return
+    failed: set[int] = set()
+    with PageWorker(settings, isolate=isolate) as worker:
+        for pending in html:
+            kind, value = worker.extract(pending.page.text, pending.record.url or pending.side.url)
+            if kind == "ok":
+                extraction: Extraction = value
+                attach_extraction(pending, extraction.extracted, extraction.rendering)
+                continue
+            reason, detail = value
+            failed.add(id(pending))
+            key = pending.record.key
+            out.reject(pending.item, key, _offset(pending), pending.sha256, reason, detail, run_id)
+    if failed:
+        out.pending = [p for p in out.pending if id(p) not in failed]
+
+
+def _page_text(pending: Pending) -> PageText:
+    return PageText(text=pending.text, title=pending.meta.title, extracted=pending.extracted)
+
+
+def _finish(
+    pending: Pending, result: CleanResult, run_id: str, fingerprint: str, out: Processed
+) -> None:
+    try:
+        document = to_document(pending, result, run_id, fingerprint)
+    except PageRejected as exc:
+        out.reject(
+            pending.item,
+            pending.record.key,
+            _offset(pending),
+            pending.sha256,
+            exc.reason.value,
+            exc.detail,
+            run_id,
+        )
+        return
+    out.documents.append(document)
+    out.outcomes.append(
+        _outcome(pending.item, pending.record.key, _offset(pending), pending.sha256, "document")
+    )
+
+
+def _offset(pending: Pending) -> int:
+    for ref in pending.item.refs:
+        if ref.key == pending.record.key:
+            return ref.offset
+    return 0
+
+
+def _outcome(item: WorkItem, key: str, offset: int, sha: str | None, kind: str) -> RecordOutcome:
+    return RecordOutcome(
+        doc_id_for(item.root, item.source_path, key),
+        item.root,
+        item.source_path,
+        key,
+        offset,
+        sha,
+        kind,
+    )
+
+
+def _write(
+    items: list[WorkItem],
+    out: Processed,
+    settings: Settings,
+    run_id: str,
+    batch: int,
+    output: Path,
+    fingerprint: str,
+    started: float,
+) -> BatchResult:
+    result = BatchResult(run_id=run_id, batch=batch, pages=sum(i.records for i in items))
+    result.input_bytes = sum(i.weight for i in items)
+    metadata = file_metadata(settings, run_id, fingerprint)
+    if out.documents:
         path = staged_file(output, run_id, "documents", batch)
-        write_parquet_atomic(rows, schema.DOCUMENTS, path, metadata)
+        write_parquet_atomic([d.as_row() for d in out.documents], schema.DOCUMENTS, path, metadata)
         result.documents_file = str(path)
-    if rejects:
+    if out.rejects:
         path = staged_file(output, run_id, "rejects", batch)
-        write_parquet_atomic(rejects, schema.REJECTS, path, metadata)
+        write_parquet_atomic([r.as_row() for r in out.rejects], schema.REJECTS, path, metadata)
         result.rejects_file = str(path)
-    result.written, result.rejected = len(rows), len(rejects)
-    result.reject_reasons, result.removed_chars = dict(reasons), dict(removed)
+    removed: Counter[str] = Counter()
+    for document in out.documents:
+        for r in document.removed:
+            removed[r["rule"]] += len(r["text"])
+    result.written, result.rejected, result.unchanged = (
+        len(out.documents),
+        len(out.rejects),
+        out.unchanged,
+    )
+    result.reject_reasons = dict(Counter(r.reason for r in out.rejects))
+    result.removed_chars = dict(removed)
+    result.records = out.outcomes
     result.seconds = time.perf_counter() - started
     return result
 
 
-def reject_row(
-    source_path: str, sha: str | None, reason: str, detail: str, run_id: str
-) -> dict[str, Any]:
-    return {
-        "doc_id": doc_id_for(source_path),
-        "source_path": source_path,
-        "source_sha256": sha,
-        "reason": reason,
-        "detail": detail,
-        "pipeline_version": PIPELINE_VERSION,
-        "run_id": run_id,
-        "rejected_at": datetime.now(UTC),
-    }
-
-
 def reject_items(
-    items: list[BatchItem], run_id: str, batch: int, output: Path, detail: str, settings: Settings
+    items: list[WorkItem],
+    run_id: str,
+    batch: int,
+    output: Path,
+    detail: str,
+    settings: Settings,
+    fingerprint: str,
 ) -> BatchResult:
-    """A batch that could not be processed: every page of it becomes a batch_failed reject."""
-    result = BatchResult(run_id=run_id, batch=batch, pages=len(items), rejected=len(items))
-    rows = [reject_row(i.job.source_path, None, "batch_failed", detail, run_id) for i in items]
-    path = staged_file(output, run_id, "rejects", batch)
-    write_parquet_atomic(rows, schema.REJECTS, path, file_metadata(settings, run_id))
-    result.rejects_file = str(path)
-    result.reject_reasons = {"batch_failed": len(items)}
-    result.input_bytes = sum(i.size for i in items)
-    # No stat or hash recorded: the next run sees these pages as changed and tries them again.
-    result.records = [
-        PageRecord(i.job.source_path, doc_id_for(i.job.source_path), None, -1, -1, "reject")
-        for i in items
-    ]
-    return result
+    """A batch that could not be processed: every record of it becomes a batch_failed reject."""
+    out = Processed()
+    for item in items:
+        keys = [(r.key, r.offset) for r in item.refs] + [(e.key, 0) for e in item.errors]
+        if item.problem:
+            keys.append(("", 0))
+        for key, offset in keys:
+            out.reject(item, key, offset, None, RejectReason.batch_failed.value, detail, run_id)
+    # No hash recorded: the next run sees these records as changed and tries them again.
+    return _write(items, out, settings, run_id, batch, output, fingerprint, time.perf_counter())

@@ -15,18 +15,20 @@ files are renamed into place, (3) the state store records its pages.
 import fcntl
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ingest.parquet_io import fsync_dir, rewrite_without
-from ingest.state import PageState, StateStore, now_iso
+from ingest.state import FileState, RecordState, StateStore, now_iso
 
 DOCUMENTS = "documents"
 REJECTS = "rejects"
 STAGING = "_staging"
 STATE = "_state"
+FORGET_BATCH = -1  # the journal's batch number for removing rows of inputs that are gone
 
 
 class OutputBusy(RuntimeError):
@@ -34,14 +36,15 @@ class OutputBusy(RuntimeError):
 
 
 @dataclass(slots=True)
-class PageRecord:
-    """What the state store keeps of one processed page (no text)."""
+class RecordOutcome:
+    """What the state store keeps of one processed record (no text)."""
 
-    source_path: str
     doc_id: str
+    root: str
+    source_path: str
+    record_key: str
+    record_offset: int
     sha256: str | None
-    size: int
-    mtime_ns: int
     outcome: str  # "document" or "reject"
 
 
@@ -54,12 +57,13 @@ class BatchResult:
     pages: int = 0
     written: int = 0
     rejected: int = 0
+    unchanged: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
     removed_chars: dict[str, int] = field(default_factory=dict)
     input_bytes: int = 0
     documents_file: str | None = None
     rejects_file: str | None = None
-    records: list[PageRecord] = field(default_factory=list)
+    records: list[RecordOutcome] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -137,8 +141,11 @@ class Dataset:
     def discard_staging(self, run_id: str) -> None:
         shutil.rmtree(staging_dir(self.output, run_id), ignore_errors=True)
 
-    def commit(self, result: BatchResult) -> list[str]:
-        """Publish a staged batch; returns the data files it added."""
+    def commit(
+        self, result: BatchResult, fingerprint: str, files: Iterable[FileState] = ()
+    ) -> list[str]:
+        """Publish a staged batch, and the state of the input files it completes; returns the
+        data files it added."""
         day = datetime.now(UTC).date().isoformat()
         moves: list[tuple[str, str]] = []
         if result.documents_file:
@@ -154,18 +161,20 @@ class Dataset:
             "reject": moves[-1][1] if result.rejects_file else None,
         }
         stamp = now_iso()
-        pages = [
+        records = [
             asdict(
-                PageState(
-                    r.source_path,
+                RecordState(
                     r.doc_id,
+                    r.root,
+                    r.source_path,
+                    r.record_key,
+                    r.record_offset,
                     r.sha256,
-                    r.size,
-                    r.mtime_ns,
                     r.outcome,
                     by_outcome[r.outcome] or "",
                     result.run_id,
                     stamp,
+                    fingerprint,
                 )
             )
             for r in result.records
@@ -176,10 +185,24 @@ class Dataset:
             for file, ids in self.state.files_holding(r.doc_id for r in result.records).items()
             if file not in new_files
         }
-        plan = {"moves": moves, "prune": prune, "pages": pages}
+        plan = {
+            "moves": moves,
+            "prune": prune,
+            "records": records,
+            "files": [asdict(f) for f in files],
+        }
         self.state.add_pending(result.run_id, result.batch, plan)
         self._apply(result.run_id, result.batch, plan)
         return [dst for _, dst in moves]
+
+    def forget(self, run_id: str, doc_ids: list[str], files: list[tuple[str, str]]) -> int:
+        """Remove the rows of records gone from the input, and their state; returns rows
+        removed. Journalled like a batch, so a killed run's removal is finished by the next."""
+        prune = {file: sorted(ids) for file, ids in self.state.files_holding(doc_ids).items()}
+        plan = {"moves": [], "prune": prune, "forget": doc_ids, "forget_files": files}
+        self.state.add_pending(run_id, FORGET_BATCH, plan)
+        self._apply(run_id, FORGET_BATCH, plan)
+        return sum(len(ids) for ids in prune.values())
 
     def _apply(self, run_id: str, batch: int, plan: dict[str, Any]) -> None:
         # Older rows go first: a reader may briefly miss a page being replaced, never see it twice.
@@ -192,5 +215,9 @@ class Dataset:
                 os.replace(src, target)
                 fsync_dir(target.parent)
         with self.state.transaction() as db:
-            self.state.record(db, [PageState(**p) for p in plan["pages"]])
+            self.state.record(db, [RecordState(**r) for r in plan.get("records", [])])
+            self.state.record_file(db, [FileState(**f) for f in plan.get("files", [])])
+            if plan.get("forget") or plan.get("forget_files"):
+                files = [tuple(f) for f in plan.get("forget_files", [])]
+                self.state.forget(db, plan.get("forget", []), files)
             self.state.clear_pending(db, run_id, batch)

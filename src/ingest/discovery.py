@@ -17,6 +17,7 @@ class Candidate:
     """A file that may be a page, with what the state store compares."""
 
     path: str  # as the OS needs it to open the file
+    root: str  # absolute path of the folder it is named under
     source_path: str  # relative to its root, printable UTF-8
     size: int
     mtime_ns: int
@@ -38,13 +39,15 @@ def printable(relative: str) -> str:
 
 
 def discover(roots: Iterable[Root]) -> Iterator[Candidate]:
-    seen: set[str] = set()
+    """Files under the roots, each once (a file matched by two paths of one root is one file)."""
+    seen: set[tuple[str, str]] = set()
     for root in roots:
         folder = Path(os.path.abspath(root.folder))
         real_root = os.path.realpath(folder)
         for candidate in _root_candidates(root, folder, real_root):
-            if candidate.source_path not in seen:
-                seen.add(candidate.source_path)
+            where = (candidate.root, candidate.source_path)
+            if where not in seen:
+                seen.add(where)
                 yield candidate
 
 
@@ -160,7 +163,7 @@ def _inside(real_path: str, real_root: str) -> bool:
 
 
 def _problem(path: str, folder: Path, problem: str, detail: str) -> Candidate:
-    return Candidate(path, _source(path, folder), 0, 0, problem, detail)
+    return Candidate(path, str(folder), _source(path, folder), 0, 0, problem, detail)
 
 
 def _source(path: str, folder: Path) -> str:
@@ -195,4 +198,4 @@ def _candidate(path: str, folder: Path, real_root: str) -> Candidate:
         return _problem(path, folder, "unreadable", "a link to a folder, not followed")
     if not stat.S_ISREG(info.st_mode):
         return _problem(path, folder, "unreadable", "not a regular file")
-    return Candidate(path, _source(path, folder), info.st_size, info.st_mtime_ns)
+    return Candidate(path, str(folder), _source(path, folder), info.st_size, info.st_mtime_ns)

@@ -70,3 +70,45 @@ def _parse_date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def render_html(html: str) -> str:
+    """The whole page as text, a line per block (what a text dump of the page would hold)."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception:
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for block in tree.iter(*_BLOCKS):
+        block.tail = "\n" + (block.tail or "")
+        block.text = "\n" + (block.text or "")
+    return "\n".join(line.strip() for line in tree.text_content().split("\n") if line.strip())
+
+
+_BLOCKS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "pre",
+)

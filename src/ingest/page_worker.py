@@ -1,19 +1,21 @@
-"""Pages processed in a child process with a per-page deadline.
+"""HTML extraction in a child process with a per-page deadline.
 
 trafilatura has no time limit and lxml can crash on hostile markup: a page that runs past its
 deadline, or takes its process down, is rejected and the child is replaced, so the batch goes on.
+Only extraction runs there; everything else of a batch runs in the batch task itself.
 """
 
 import contextlib
 import logging
 import multiprocessing
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ingest.extraction import release_caches
-from ingest.processing import PageJob, process_page
-from ingest.rejection import PageRejected, RejectReason
-from ingest.settings import Settings
+from ingest.decoding import MAX_MARKUP_DEPTH, markup_depth
+from ingest.extraction import Extracted, extract_html, release_caches, render_html
+from ingest.rejection import RejectReason
+from ingest.settings import ExtractionFocus, Settings
 
 log = logging.getLogger(__name__)
 
@@ -24,25 +26,38 @@ CACHE_RESET_EVERY = 200
 CHILD_START_TIMEOUT_S = 300.0
 READY = "ready"
 
-Outcome = tuple[str, Any]  # ("row", row) or ("reject", (reason, detail, sha256))
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the extractor made of a page. ``rendering`` is the whole page as text, made only
+    when the extractor found no main text, so the page is cleaned as a text dump instead."""
+
+    extracted: Extracted
+    rendering: str | None = None
 
 
-def run_page(job: PageJob, settings: Settings, run_id: str) -> Outcome:
-    """Process one page in this process, turning every failure into a reject."""
+Outcome = tuple[str, Any]  # ("ok", Extraction) or ("reject", (reason, detail))
+
+
+def run_extraction(html: str, url: str | None, focus: ExtractionFocus) -> Outcome:
+    """Extract one page in this process, turning every failure into a reject."""
     try:
-        return "row", process_page(job, settings, run_id)
-    except PageRejected as exc:
-        return "reject", (exc.reason.value, exc.detail, exc.sha256)
+        extracted = extract_html(html, url=url, focus=focus)
+        if extracted.text.strip():
+            return "ok", Extraction(extracted)
+        if markup_depth(html) > MAX_MARKUP_DEPTH:
+            return "ok", Extraction(extracted)  # rejected as too deep, not rendered
+        return "ok", Extraction(extracted, render_html(html))
     except RecursionError:
-        return "reject", (RejectReason.extraction_failed.value, "nested too deeply", None)
+        return "reject", (RejectReason.extraction_failed.value, "markup nested too deeply")
     except MemoryError:
-        return "reject", (RejectReason.extraction_failed.value, "out of memory", None)
-    except Exception as exc:  # a bug or a library failure on one page must not stop the batch
+        return "reject", (RejectReason.extraction_failed.value, "out of memory")
+    except Exception as exc:  # a library failure on one page must not stop the batch
         detail = f"{type(exc).__name__}: {str(exc)[:300]}"
-        return "reject", (RejectReason.extraction_failed.value, detail, None)
+        return "reject", (RejectReason.extraction_failed.value, detail)
 
 
-def _child_main(conn: Connection, settings: Settings, run_id: str) -> None:
+def _child_main(conn: Connection, focus: ExtractionFocus) -> None:
     done = 0
     conn.send(READY)
     while True:
@@ -52,7 +67,8 @@ def _child_main(conn: Connection, settings: Settings, run_id: str) -> None:
             return  # the parent is gone
         if job is None:
             return
-        conn.send(run_page(job, settings, run_id))
+        html, url = job
+        conn.send(run_extraction(html, url, focus))
         done += 1
         if done % CACHE_RESET_EVERY == 0:
             release_caches()
@@ -61,23 +77,24 @@ def _child_main(conn: Connection, settings: Settings, run_id: str) -> None:
 class PageWorker:
     """One child process at a time; replaced after a timeout, a crash or PAGES_PER_CHILD pages."""
 
-    def __init__(self, settings: Settings, run_id: str) -> None:
-        self.settings = settings
-        self.run_id = run_id
+    def __init__(self, settings: Settings, *, isolate: bool = True) -> None:
+        """``isolate=False`` extracts in this process, without a deadline (for debugging and
+        for audits of what extraction does)."""
+        self.focus = settings.extraction_focus
         self.timeout = settings.page_timeout_s
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["ingest.page_worker"])
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0
-        self._in_process = False
+        self._in_process = not isolate
 
-    def process(self, job: PageJob) -> Outcome:
+    def extract(self, html: str, url: str | None) -> Outcome:
         if self._in_process:
-            return run_page(job, self.settings, self.run_id)
-        conn = self._send(job)
+            return run_extraction(html, url, self.focus)
+        conn = self._send((html, url))
         if conn is None:
-            return run_page(job, self.settings, self.run_id)
+            return run_extraction(html, url, self.focus)
         try:
             if conn.poll(self.timeout):
                 outcome: Outcome = conn.recv()
@@ -86,14 +103,14 @@ class PageWorker:
                     self.close()
                 return outcome
             self._kill()
-            detail = f"processing took longer than {self.timeout:g} s"
-            return "reject", (RejectReason.timeout.value, detail, None)
+            detail = f"extraction took longer than {self.timeout:g} s"
+            return "reject", (RejectReason.timeout.value, detail)
         except (EOFError, OSError):
             code = self._kill()
             detail = f"the page's worker process died (exit code {code})"
-            return "reject", (RejectReason.extraction_failed.value, detail, None)
+            return "reject", (RejectReason.extraction_failed.value, detail)
 
-    def _send(self, job: PageJob) -> Connection | None:
+    def _send(self, job: tuple[str, str | None]) -> Connection | None:
         """Hand the page to a live child. A child that died while idle (killed between pages,
         say by the OOM killer) is not the page's fault: it is replaced and the page sent again."""
         for attempt in range(2):
@@ -115,9 +132,7 @@ class PageWorker:
             return self._conn
         self._kill()
         parent, child = self._context.Pipe()
-        process = self._context.Process(
-            target=_child_main, args=(child, self.settings, self.run_id), daemon=True
-        )
+        process = self._context.Process(target=_child_main, args=(child, self.focus), daemon=True)
         try:
             process.start()
         except AssertionError:

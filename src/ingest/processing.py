@@ -1,119 +1,171 @@
-"""One page from file to row: read, decode, extract, normalise, clean."""
+"""One record from payload to row, in steps a batch runs over all its records together:
+decode, (extract), normalise and read metadata, then, once the batch is cleaned, the row."""
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ingest import __version__
-from ingest.cleaning import CleanResult, clean
-from ingest.extraction import Extracted, extract_html
-from ingest.identity import doc_id_for, sha256_bytes
-from ingest.normalising import normalise, normalise_whitespace
-from ingest.reading import (
+from ingest.cleaning import CleanResult
+from ingest.decoding import (
     MAX_MARKUP_DEPTH,
+    DecodedPage,
     PageFormat,
     decode_page,
-    load_sidecar,
     markup_depth,
-    read_bytes,
 )
+from ingest.document import Document, Reject
+from ingest.extraction import Extracted
+from ingest.identity import doc_id_for
+from ingest.normalising import normalise, normalise_whitespace
+from ingest.readers import Record
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
+from ingest.sidecars import SidecarFields
 from ingest.text_metadata import extract_text_metadata
+from ingest.work import WorkItem
 
 PIPELINE_VERSION = __version__
 MAX_META_CHARS = 2000
+LANGUAGE_SNIFF_CHARS = 8192
+HTML_LANG = re.compile(
+    r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)""", re.I
+)
+META_LANGUAGE = re.compile(
+    r"""<meta\b[^>]*?http-equiv\s*=\s*["']?content-language["']?[^>]*?content\s*=\s*["']?\s*([A-Za-z]{2,3})""",
+    re.I,
+)
+CONTENT_FORMATS = {"html": PageFormat.html, "text": PageFormat.text}
 
 
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    """A page to process: where it is, and its path relative to the raw root."""
+@dataclass(slots=True)
+class Pending:
+    """A record on its way to a row."""
 
-    path: str
-    source_path: str
+    item: WorkItem
+    record: Record
+    container: str
+    sha256: str
+    page: DecodedPage
+    side: SidecarFields
+    meta: Extracted = field(default_factory=lambda: Extracted(text=""))
+    text: str = ""  # normalised text for the cleaner
+    #: an HTML page whose extractor found no main text, cleaned as a whole-page text instead
+    cleaned_as_text: bool = False
+
+    @property
+    def doc_id(self) -> str:
+        return doc_id_for(self.item.root, self.item.source_path, self.record.key)
+
+    @property
+    def is_html(self) -> bool:
+        return self.page.format is PageFormat.html
+
+    @property
+    def extracted(self) -> bool:
+        """Whether the cleaner gets an extractor's main text rather than a whole page."""
+        return self.is_html and not self.cleaned_as_text
 
 
-def process_page(job: PageJob, settings: Settings, run_id: str) -> dict[str, Any]:
-    """The page's output row; raises PageRejected when it cannot become one."""
-    path = Path(job.path)
-    data = read_bytes(path, settings.max_file_bytes)
-    sha = sha256_bytes(data)
-    try:
-        return _row(job, path, data, sha, settings, run_id)
-    except PageRejected as exc:
-        exc.sha256 = sha
-        raise
+def decode_record(
+    item: WorkItem, record: Record, container: str, sha256: str, settings: Settings
+) -> Pending:
+    """The record's payload as text, in the format its container declares or its bytes show."""
+    page = decode_page(record.payload, settings.max_inflated_bytes, charset=record.charset)
+    declared = CONTENT_FORMATS.get(record.format_hint or "")
+    if declared is not None and declared is not page.format:
+        page = replace(page, format=declared)
+    side = SidecarFields.parse(record.meta, list(record.warnings))
+    pending = Pending(item, record, container, sha256, page, side)
+    if not pending.is_html:
+        pending.text = normalise(page.text)
+        found = extract_text_metadata(pending.text)
+        pending.meta = Extracted(
+            text="", title=found.title, author=found.author, published=found.published
+        )
+    return pending
 
 
-def _row(
-    job: PageJob, path: Path, data: bytes, sha: str, settings: Settings, run_id: str
-) -> dict[str, Any]:
-    page = decode_page(data, settings.max_inflated_bytes)
-    fmt = page.format
-    sidecar, warnings = load_sidecar(path, settings.max_sidecar_bytes)
-    side = SidecarFields.parse(sidecar, warnings)
-    if fmt is PageFormat.html:
-        meta = _extract(page.text, side.url, settings)
-        text = normalise(meta.text)
-    else:
-        text = normalise(page.text)
-        found = extract_text_metadata(text)
-        meta = Extracted(text="", title=found.title, author=found.author, published=found.published)
-    result = clean(
-        text, title=meta.title, config=settings.cleaning, extracted=fmt is PageFormat.html
-    )
+def attach_extraction(pending: Pending, extracted: Extracted, rendering: str | None) -> None:
+    """The extractor's result for an HTML record; a page it found no main text in is cleaned
+    as the text of the whole page rather than rejected."""
+    pending.meta = extracted
+    if rendering is None:
+        pending.text = normalise(extracted.text)
+        return
+    pending.cleaned_as_text = True
+    pending.text = normalise(rendering)
+    pending.side.warnings.append("the extractor found no main text; cleaned as a whole page")
+
+
+def to_document(pending: Pending, result: CleanResult, run_id: str, fingerprint: str) -> Document:
+    """The row; raises PageRejected when cleaning left no text."""
     text = normalise_whitespace(result.text)
     if not text:
-        if fmt is PageFormat.html:
-            _check_depth(page.text)
-        raise PageRejected(RejectReason.no_text, _no_text_detail(fmt, meta, result))
+        if pending.is_html:
+            _check_depth(pending.page.text)
+        raise PageRejected(RejectReason.no_text, _no_text_detail(pending, result))
+    meta, side, record = pending.meta, pending.side, pending.record
+    url = record.url or meta.url or side.url
+    hostname = _hostname(url) or meta.hostname
+    return Document(
+        doc_id=pending.doc_id,
+        source_root=pending.item.root,
+        source_path=pending.item.source_path,
+        record_key=record.key,
+        container=pending.container,
+        source_sha256=pending.sha256,
+        url=url,
+        site=meta.site or side.get_str("site") or hostname,
+        hostname=hostname,
+        title=_short(meta.title or side.get_str("title")),
+        author=_short(meta.author or side.get_str("author")),
+        published=meta.published or side.published,
+        fetched_at=record.fetched_at or side.fetched_at,
+        description=_short(meta.description),
+        categories=meta.categories,
+        tags=meta.tags,
+        language_declared=_language(
+            record.language
+            or side.get_str("language")
+            or (_html_language(pending.page.text) if pending.is_html else None)
+            or meta.language
+        ),
+        text=text,
+        n_chars=len(text),
+        n_words=len(text.split()),
+        raw_chars=len(pending.page.text),
+        raw_bytes=pending.page.raw_bytes,
+        removed=[{"rule": r.rule, "text": r.text} for r in result.removed],
+        removed_chars=sum(len(r.text) for r in result.removed),
+        encoding=pending.page.encoding,
+        format=pending.page.format.value,
+        source_meta=_source_meta(record, side),
+        warnings=side.warnings,
+        cleaning_fingerprint=fingerprint,
+        pipeline_version=PIPELINE_VERSION,
+        run_id=run_id,
+        ingested_at=datetime.now(UTC),
+    )
 
-    url = meta.url or side.url
-    hostname = meta.hostname or _hostname(url)
-    return {
-        "doc_id": doc_id_for(job.source_path),
-        "source_path": job.source_path,
-        "source_sha256": sha,
-        "url": url,
-        "site": meta.site or side.get_str("site") or hostname,
-        "hostname": hostname,
-        "title": _short(meta.title or side.get_str("title")),
-        "author": _short(meta.author or side.get_str("author")),
-        "published": meta.published or side.published,
-        "fetched_at": side.fetched_at,
-        "description": _short(meta.description),
-        "categories": meta.categories,
-        "tags": meta.tags,
-        "language": meta.language or side.get_str("language"),
-        "text": text,
-        "n_chars": len(text),
-        "n_words": len(text.split()),
-        "raw_chars": len(page.text),
-        "raw_bytes": page.raw_bytes,
-        "removed": [{"rule": r.rule, "text": r.text} for r in result.removed],
-        "removed_chars": sum(len(r.text) for r in result.removed),
-        "encoding": page.encoding,
-        "format": fmt.value,
-        "source_meta": json.dumps(sidecar, ensure_ascii=False, default=str) if sidecar else None,
-        "warnings": side.warnings,
-        "pipeline_version": PIPELINE_VERSION,
-        "run_id": run_id,
-        "ingested_at": datetime.now(UTC),
-    }
 
-
-def _extract(html: str, url: str | None, settings: Settings) -> Extracted:
-    try:
-        return extract_html(html, url=url, focus=settings.extraction_focus)
-    except RecursionError as exc:
-        raise PageRejected(RejectReason.extraction_failed, "markup nested too deeply") from exc
-    except Exception as exc:
-        raise PageRejected(
-            RejectReason.extraction_failed, f"{type(exc).__name__}: {str(exc)[:300]}"
-        ) from exc
+def reject(
+    item: WorkItem, key: str, sha256: str | None, reason: str, detail: str, run_id: str
+) -> Reject:
+    return Reject(
+        doc_id=doc_id_for(item.root, item.source_path, key),
+        source_root=item.root,
+        source_path=item.source_path,
+        record_key=key,
+        source_sha256=sha256,
+        reason=reason,
+        detail=detail,
+        pipeline_version=PIPELINE_VERSION,
+        run_id=run_id,
+        rejected_at=datetime.now(UTC),
+    )
 
 
 def _check_depth(html: str) -> None:
@@ -126,11 +178,35 @@ def _check_depth(html: str) -> None:
         )
 
 
-def _no_text_detail(fmt: PageFormat, meta: Extracted, result: CleanResult) -> str:
-    if fmt is PageFormat.html and not meta.text.strip():
+def _no_text_detail(pending: Pending, result: CleanResult) -> str:
+    if pending.is_html and not pending.text.strip():
         return "the extractor found no main text"
     removed = sum(len(r.text) for r in result.removed)
     return f"cleaning removed everything ({removed} characters in {len(result.removed)} blocks)"
+
+
+def _source_meta(record: Record, side: SidecarFields) -> str | None:
+    meta = dict(side.raw)
+    if record.record_id:
+        meta.setdefault("record_id", record.record_id)
+    if record.content_type:
+        meta.setdefault("content_type", record.content_type)
+    return json.dumps(meta, ensure_ascii=False, default=str) if meta else None
+
+
+def _html_language(html: str) -> str | None:
+    """`<html lang>`, else a content-language meta tag, from the head of the markup."""
+    head = html[:LANGUAGE_SNIFF_CHARS]
+    found = HTML_LANG.search(head) or META_LANGUAGE.search(head)
+    return found.group(1) if found else None
+
+
+def _language(value: str | None) -> str | None:
+    """A declared language tag as its primary subtag, lower case ('en-GB' -> 'en')."""
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-")[0].split(",")[0].strip().lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
 def _hostname(url: str | None) -> str | None:
@@ -144,50 +220,3 @@ def _hostname(url: str | None) -> str | None:
 
 def _short(value: str | None) -> str | None:
     return value[:MAX_META_CHARS] if value else value
-
-
-@dataclass(slots=True)
-class SidecarFields:
-    """Typed view of a sidecar's fields; a field of the wrong type is dropped with a warning."""
-
-    raw: dict[str, object]
-    warnings: list[str]
-    url: str | None = None
-    fetched_at: datetime | None = None
-    published: date | None = None
-
-    @classmethod
-    def parse(cls, raw: dict[str, object], warnings: list[str]) -> "SidecarFields":
-        fields = cls(raw=raw, warnings=list(warnings))
-        fields.url = fields.get_str("url")
-        fields.fetched_at = fields._timestamp("fetched_at")
-        stamp = fields._timestamp("published")
-        fields.published = stamp.date() if stamp else None
-        return fields
-
-    def get_str(self, key: str) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str) and value.strip():
-            return _short(value.strip())
-        self.warnings.append(f"sidecar field {key!r} is not a string, ignored")
-        return None
-
-    def _timestamp(self, key: str) -> datetime | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        try:
-            if isinstance(value, bool):
-                raise TypeError
-            if isinstance(value, int | float):
-                stamp = datetime.fromtimestamp(value, UTC)
-            elif isinstance(value, str):
-                stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            else:
-                raise TypeError
-        except (TypeError, ValueError, OverflowError, OSError):
-            self.warnings.append(f"sidecar field {key!r} is not a date or time, ignored")
-            return None
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -18,17 +18,20 @@ class RunSummary:
     batches: int = 0
     failed_batches: int = 0
     recovered_commits: int = 0
+    removed_missing: int = 0  # rows removed because their input is gone
     input_bytes: int = 0
     seconds: float = 0.0
     status: str = "completed"  # completed | busy | dry_run | failed
     reject_reasons: Counter[str] = field(default_factory=Counter)
     removed_chars: Counter[str] = field(default_factory=Counter)
+    passed_over: Counter[str] = field(default_factory=Counter)  # container records, not pages
     files: list[str] = field(default_factory=list)
 
     def add(self, batch: BatchResult, files: list[str]) -> None:
         self.batches += 1
         self.written += batch.written
         self.rejected += batch.rejected
+        self.skipped_unchanged += batch.unchanged
         self.input_bytes += batch.input_bytes
         self.reject_reasons.update(batch.reject_reasons)
         self.removed_chars.update(batch.removed_chars)
@@ -55,6 +58,8 @@ class RunSummary:
             "batches": self.batches,
             "failed_batches": self.failed_batches,
             "recovered_commits": self.recovered_commits,
+            "removed_missing": self.removed_missing,
+            "passed_over": dict(self.passed_over),
             "input_bytes": self.input_bytes,
             "seconds": round(self.seconds, 3),
             "reject_reasons": dict(self.reject_reasons),
@@ -83,7 +88,11 @@ class RunSummary:
             f"| unchanged (skipped) | {self.skipped_unchanged} |",
             f"| outside the date range | {self.out_of_range} |",
             f"| failed batches | {self.failed_batches} |",
+            f"| rows removed, input gone | {self.removed_missing} |",
         ]
+        if self.passed_over:
+            lines += ["", "| container records passed over | count |", "|---|---|"]
+            lines += [f"| {k} | {n} |" for k, n in self.passed_over.most_common()]
         if self.reject_reasons:
             lines += ["", "| reject reason | pages |", "|---|---|"]
             lines += [f"| {r} | {n} |" for r, n in self.reject_reasons.most_common()]

@@ -1,8 +1,9 @@
-"""The output tables' Arrow schemas, versioned. docs/schema.md documents every column."""
+"""The output tables' Arrow schemas, versioned. docs/schema.md documents every column; the typed
+rows of `ingest.document` have exactly these fields (a unit test holds them together)."""
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -11,7 +12,10 @@ REMOVAL = pa.struct([pa.field("rule", pa.string(), False), pa.field("text", pa.s
 DOCUMENTS = pa.schema(
     [
         pa.field("doc_id", pa.string(), False),
+        pa.field("source_root", pa.string(), False),
         pa.field("source_path", pa.string(), False),
+        pa.field("record_key", pa.string(), False),
+        pa.field("container", pa.string(), False),
         pa.field("source_sha256", pa.string(), False),
         pa.field("url", pa.string()),
         pa.field("site", pa.string()),
@@ -23,7 +27,7 @@ DOCUMENTS = pa.schema(
         pa.field("description", pa.string()),
         pa.field("categories", pa.list_(pa.string()), False),
         pa.field("tags", pa.list_(pa.string()), False),
-        pa.field("language", pa.string()),
+        pa.field("language_declared", pa.string()),
         pa.field("text", pa.string(), False),
         pa.field("n_chars", pa.int64(), False),
         pa.field("n_words", pa.int64(), False),
@@ -35,6 +39,7 @@ DOCUMENTS = pa.schema(
         pa.field("format", pa.string(), False),
         pa.field("source_meta", pa.string()),
         pa.field("warnings", pa.list_(pa.string()), False),
+        pa.field("cleaning_fingerprint", pa.string(), False),
         pa.field("pipeline_version", pa.string(), False),
         pa.field("run_id", pa.string(), False),
         pa.field("ingested_at", TIMESTAMP, False),
@@ -44,7 +49,9 @@ DOCUMENTS = pa.schema(
 REJECTS = pa.schema(
     [
         pa.field("doc_id", pa.string(), False),
+        pa.field("source_root", pa.string(), False),
         pa.field("source_path", pa.string(), False),
+        pa.field("record_key", pa.string(), False),
         pa.field("source_sha256", pa.string()),
         pa.field("reason", pa.string(), False),
         pa.field("detail", pa.string(), False),

@@ -1,10 +1,11 @@
 """Typed settings: command-line flags, then INGEST_* environment variables, then ingest.toml."""
 
 import os
+import tomllib
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,7 +41,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="INGEST_",
         env_nested_delimiter="__",
-        extra="ignore",
+        extra="forbid",
     )
 
     raw_dir: Path = Field(Path("raw"), description="Folder scheduled runs read pages from.")
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
     task_retries: int = Field(2, ge=0, description="Retries of a failed batch task.")
     schedule_cron: str = Field("*/15 * * * *", description="Cron schedule of `ingest serve`.")
     cleaning: CleaningConfig = Field(default_factory=CleaningConfig)
+    forget_missing: bool = Field(
+        True,
+        description="Remove the rows of inputs gone from a folder a run walks whole; "
+        "false for append-only archives.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -80,7 +86,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        toml_path = config_file()
         return (
             init_settings,
             env_settings,
@@ -88,6 +94,66 @@ class Settings(BaseSettings):
         )
 
 
+class SettingsError(ValueError):
+    """A setting that does not exist or has a value it cannot take; the message names it."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def config_file() -> Path | None:
+    """The settings file: INGEST_CONFIG if set (it must exist), else ./ingest.toml if present."""
+    named = os.environ.get(CONFIG_FILE_ENV)
+    path = Path(named if named else DEFAULT_CONFIG_FILE)
+    return path if named or path.is_file() else None
+
+
+def _check_config_file() -> None:
+    path = config_file()
+    if path is None:
+        return
+    if not path.is_file():
+        raise SettingsError(f"settings file {str(path)!r} does not exist", CONFIG_FILE_ENV)
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"settings file {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def _check_environment() -> None:
+    """INGEST_* variables must name settings: a misspelt one would otherwise be ignored."""
+    prefix = "INGEST_"
+    for name in sorted(os.environ):
+        if not name.startswith(prefix) or name == CONFIG_FILE_ENV:
+            continue
+        parts = name[len(prefix) :].lower().split("__")
+        model: type[BaseModel] = Settings
+        for part in parts[:-1]:
+            annotation = model.model_fields.get(part)
+            inner = getattr(annotation, "annotation", None) if annotation else None
+            if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                raise SettingsError(f"unknown setting in the environment: {name}", name)
+            model = inner
+        if parts[-1] not in model.model_fields:
+            raise SettingsError(f"unknown setting in the environment: {name}", name)
+
+
+def _describe(error: ValidationError) -> SettingsError:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        where = config_file() or "the arguments"
+        return SettingsError(f"unknown setting {key!r} (in {where})", key)
+    return SettingsError(f"setting {key!r}: {first['msg']} (got {first.get('input')!r})", key)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings with the given overrides (flags) on top; None means 'not given'."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings with the given overrides (flags) on top; None means 'not given'. Raises
+    SettingsError, naming the setting, file or variable, for anything unknown or invalid."""
+    _check_config_file()
+    _check_environment()
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise _describe(exc) from None

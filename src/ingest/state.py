@@ -1,31 +1,54 @@
-"""The state store: what each page was when last processed, and commits in progress.
+"""The state store: what each input file and each record was when last processed, and commits in
+progress.
 
-One SQLite file beside the output (`_state/state.sqlite`). Only the run holding the output
-lock writes to it; every change is one transaction.
+One SQLite file beside the output (`_state/state.sqlite`). Only the run holding the output lock
+writes to it; every change is one transaction. Records are keyed by `doc_id`, which is derived
+from where the record is (root, path under it, key within the file), so look-ups stay indexed
+point queries however large the store grows.
 """
 
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+#: the layout below; a store of another version is refused rather than misread
+STATE_VERSION = "2"
+
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS pages (
-    source_path TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    sha256 TEXT,
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    root TEXT NOT NULL,             -- absolute path of the folder the file is named under
+    source_path TEXT NOT NULL,      -- relative to root
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    container TEXT NOT NULL,        -- plain, warc, arc, jsonl
+    pages INTEGER NOT NULL,         -- page records it held
+    passed_over TEXT NOT NULL,      -- JSON: records that are not pages, by kind
+    PRIMARY KEY (root, source_path)
+);
+CREATE TABLE IF NOT EXISTS records (
+    doc_id TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    record_key TEXT NOT NULL,       -- '' for a plain file
+    record_offset INTEGER NOT NULL, -- where the record starts in its file
+    sha256 TEXT,                    -- of the record's payload; NULL: process it again next time
     outcome TEXT NOT NULL,          -- 'document' or 'reject'
     file TEXT NOT NULL,             -- data file holding its row, relative to the output folder
     run_id TEXT NOT NULL,
-    processed_at TEXT NOT NULL
+    processed_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL       -- of the cleaning that made the row
 );
-CREATE INDEX IF NOT EXISTS pages_file ON pages (file);
+CREATE INDEX IF NOT EXISTS records_file ON records (file);
+CREATE INDEX IF NOT EXISTS records_source ON records (root, source_path);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -42,27 +65,51 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE TABLE IF NOT EXISTS pending (
     run_id TEXT NOT NULL,
     batch INTEGER NOT NULL,
-    plan TEXT NOT NULL,             -- JSON: files to publish, rows to prune, pages to record
+    plan TEXT NOT NULL,             -- JSON: files to publish, rows to prune, state to record
     PRIMARY KEY (run_id, batch)
 );
 """
 
+CHUNK = 500  # SQLite's bound-parameter limit is 999 on older builds
+
+
+class StateVersionError(RuntimeError):
+    """The output folder's state store was written by an incompatible version."""
+
 
 @dataclass(frozen=True, slots=True)
-class PageState:
+class FileState:
+    root: str
     source_path: str
-    doc_id: str
-    sha256: str | None
     size: int
     mtime_ns: int
+    container: str
+    pages: int
+    passed_over: str  # JSON object
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    doc_id: str
+    root: str
+    source_path: str
+    record_key: str
+    record_offset: int
+    sha256: str | None
     outcome: str
     file: str
     run_id: str
     processed_at: str
+    fingerprint: str
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 class StateStore:
@@ -73,10 +120,28 @@ class StateStore:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
+            self._check_version()
             self.db.executescript(SCHEMA)
-        except sqlite3.Error:
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('state_version', ?)", (STATE_VERSION,)
+            )
+        except (sqlite3.Error, StateVersionError):
             self.db.close()
             raise
+
+    def _check_version(self) -> None:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if "pages" in tables and "records" not in tables:
+            raise StateVersionError(
+                f"{self.path} was written by ingest 0.2, whose page ids this version does not "
+                "share; write to a new output folder (or remove this one) to start afresh"
+            )
+        if "meta" in tables:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'state_version'").fetchone()
+            if row and row[0] != STATE_VERSION:
+                raise StateVersionError(
+                    f"{self.path} has state version {row[0]}, this ingest reads {STATE_VERSION}"
+                )
 
     def close(self) -> None:
         self.db.close()
@@ -91,57 +156,76 @@ class StateStore:
             raise
         self.db.execute("COMMIT")
 
-    def pages(self, source_paths: Iterable[str]) -> dict[str, PageState]:
-        keys = list(source_paths)
-        found: dict[str, PageState] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+    # files
+    def files(self, root: str, source_paths: Iterable[str]) -> dict[str, FileState]:
+        found: dict[str, FileState] = {}
+        for chunk in _chunks(list(source_paths)):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT * FROM pages WHERE source_path IN ({marks})", chunk)
+            rows = self.db.execute(
+                f"SELECT * FROM files WHERE root = ? AND source_path IN ({marks})", [root, *chunk]
+            )
             for row in rows:
-                found[row[0]] = PageState(*row)
+                found[row[1]] = FileState(*row)
         return found
+
+    def file_paths(self, root: str) -> Iterator[str]:
+        """Every file recorded under a root (for noticing deleted inputs)."""
+        rows = self.db.execute("SELECT source_path FROM files WHERE root = ?", (root,))
+        for (source_path,) in rows:
+            yield source_path
+
+    def record_file(self, db: sqlite3.Connection, files: Iterable[FileState]) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", map(astuple, files)
+        )
+
+    # records
+    def records(self, doc_ids: Iterable[str]) -> dict[str, RecordState]:
+        found: dict[str, RecordState] = {}
+        for chunk in _chunks(list(doc_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM records WHERE doc_id IN ({marks})", chunk):
+                found[row[0]] = RecordState(*row)
+        return found
+
+    def records_of_file(self, root: str, source_path: str) -> list[RecordState]:
+        rows = self.db.execute(
+            "SELECT * FROM records WHERE root = ? AND source_path = ? ORDER BY record_offset",
+            (root, source_path),
+        )
+        return [RecordState(*row) for row in rows]
 
     def files_holding(self, doc_ids: Iterable[str]) -> dict[str, set[str]]:
         """Data files that hold rows of these documents: file -> doc_ids."""
-        ids = list(doc_ids)
         out: dict[str, set[str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in _chunks(list(doc_ids)):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT file, doc_id FROM pages WHERE doc_id IN ({marks})", chunk
+                f"SELECT file, doc_id FROM records WHERE doc_id IN ({marks})", chunk
             )
             for file, doc_id in rows:
                 out.setdefault(file, set()).add(doc_id)
         return out
 
-    def touch(self, source_path: str, size: int, mtime_ns: int) -> None:
-        """The file's stat changed but its content did not."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE pages SET size = ?, mtime_ns = ? WHERE source_path = ?",
-                (size, mtime_ns, source_path),
-            )
-
-    def record(self, db: sqlite3.Connection, pages: Iterable[PageState]) -> None:
+    def record(self, db: sqlite3.Connection, records: Iterable[RecordState]) -> None:
         db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    p.source_path,
-                    p.doc_id,
-                    p.sha256,
-                    p.size,
-                    p.mtime_ns,
-                    p.outcome,
-                    p.file,
-                    p.run_id,
-                    p.processed_at,
-                )
-                for p in pages
-            ],
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            map(astuple, records),
         )
+
+    def forget(
+        self, db: sqlite3.Connection, doc_ids: Iterable[str], files: Iterable[tuple[str, str]]
+    ) -> None:
+        """Records and files that are gone from the input."""
+        for chunk in _chunks(list(doc_ids)):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM records WHERE doc_id IN ({marks})", chunk)
+        db.executemany("DELETE FROM files WHERE root = ? AND source_path = ?", list(files))
+
+    def counts(self) -> dict[str, int]:
+        """Records by outcome."""
+        rows = self.db.execute("SELECT outcome, count(*) FROM records GROUP BY outcome")
+        return dict(rows.fetchall())
 
     # commits in progress
     def add_pending(self, run_id: str, batch: int, plan: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ingest.cleaning import classifier
 from ingest.cleaning.config import CleaningConfig
 from ingest.cleaning.lines import split_lines
@@ -71,3 +73,16 @@ def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
     if block:
         removed.append(Removal(block_rule, "\n".join(block)))
     return CleanResult(text="\n".join(out), removed=tuple(removed))
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    text: str
+    title: str | None = None
+    extracted: bool = False
+    rendering: str | None = None
+    language: str | None = None
+
+
+def clean_pages(pages, config=None):
+    return [clean(p.text, title=p.title, config=config, extracted=p.extracted) for p in pages]

@@ -1,6 +1,6 @@
 """Options of the boilerplate cleaner (recorded in every output file)."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 FAMILIES = ("comments", "donation", "newsletter", "share", "related", "media", "chrome", "model")
 
@@ -8,6 +8,8 @@ FAMILIES = ("comments", "donation", "newsletter", "share", "related", "media", "
 class CleaningConfig(BaseModel):
     """What the cleaner may remove; every field is JSON-serialisable. Defaults are the best
     settings measured on the development set (see benchmarks/quality.py)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
     #: rule families ("share") or single rules ("chrome.date") that must not remove anything

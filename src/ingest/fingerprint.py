@@ -1,0 +1,42 @@
+"""A fingerprint of everything that decides a row's text: the cleaner's code, vocabularies and
+model, the text-path modules, the settings that steer cleaning and extraction, and the versions
+of the libraries doing the work. Rows made under another fingerprint are stale."""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import ftfy
+import trafilatura
+
+from ingest import __version__
+from ingest.settings import Settings
+
+#: modules besides the cleaning package whose code shapes a row's text
+_TEXT_MODULES = ("normalising.py", "text_metadata.py", "extraction.py", "decoding.py")
+
+
+@cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    files = [f for f in (package / "cleaning").rglob("*") if f.is_file() and f.suffix != ".pyc"]
+    files += [package / name for name in _TEXT_MODULES if (package / name).is_file()]
+    for item in sorted(files, key=str):
+        digest.update(str(item.relative_to(package)).encode())
+        digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
+def cleaning_fingerprint(settings: Settings) -> str:
+    """16 hex digits; equal fingerprints make equal rows from equal input."""
+    parts = {
+        "version": __version__,
+        "code": _code_digest(),
+        "cleaning": settings.cleaning.model_dump(mode="json"),
+        "extraction_focus": settings.extraction_focus.value,
+        "trafilatura": trafilatura.__version__,
+        "ftfy": ftfy.__version__,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
