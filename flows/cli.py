@@ -58,23 +58,38 @@ def _settings(**flags: object):
     config = flags.pop("config", None)
     if config is not None:
         os.environ["INGEST_CONFIG"] = str(config)
-    from ingest.settings import load_settings
+    from ingest.settings import SettingsError, load_settings
 
     try:
         return load_settings(**flags)
-    except Exception as exc:  # pydantic validation: say what is wrong, not a traceback
-        typer.echo(f"ingest: invalid settings: {exc}", err=True)
+    except SettingsError as exc:
+        typer.echo(f"ingest: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _check_paths(paths: list[str]) -> None:
+    """A path or pattern that matches nothing is a usage error, found before anything starts."""
+    from ingest.selection import NoInput, check_paths
+
+    try:
+        check_paths(paths)
+    except NoInput as exc:
+        typer.echo(f"ingest: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
 def _run(settings, **kwargs: object) -> None:
     from flows.ingest_flow import ingest_flow
     from flows.runtime import ensure_api, task_runner_for
+    from ingest.state import StateVersionError
 
     ensure_api()
     flow = ingest_flow.with_options(task_runner=task_runner_for(settings))
     try:
         summary = flow(settings=settings, show_progress=True, **kwargs)
+    except StateVersionError as exc:
+        typer.echo(f"ingest: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder
         typer.echo(f"ingest: cannot write to {settings.output_dir}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
@@ -108,6 +123,11 @@ def _print_summary(summary: dict) -> None:
     )
     for reason, count in sorted(summary["reject_reasons"].items()):
         echo(f"  rejected as {reason}: {count}")
+    if summary["passed_over"]:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary["passed_over"].items()))
+        echo(f"  container records that are not pages, passed over: {kinds}")
+    if summary["removed_missing"]:
+        echo(f"  rows removed because their input is gone: {summary['removed_missing']}")
     output = summary["output"]
     echo(f"documents: {output}/documents/   rejects: {output}/rejects/")
     if summary["files"]:
@@ -150,6 +170,12 @@ def run(
     page_timeout: Timeout = None,
     max_file_bytes: MaxBytes = None,
     config: Config = None,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            help="Also process again the rows an older cleaning (rules, model, settings) made."
+        ),
+    ] = False,
 ) -> None:
     """Process the pages of the raw folder that are new or changed since the last run."""
     settings = _run_settings(
@@ -163,7 +189,8 @@ def run(
         max_file_bytes,
         config,
     )
-    _run(settings)
+    _check_paths([str(settings.raw_dir)])
+    _run(settings, stale=stale)
 
 
 @app.command()
@@ -204,6 +231,7 @@ def backfill(
         max_file_bytes,
         config,
     )
+    _check_paths(paths)
     _run(settings, paths=paths, reprocess=reprocess, since=since, until=until, dry_run=dry_run)
 
 
