@@ -377,6 +377,7 @@ def main() -> None:
         parts.discard("big")
 
     root = Path(tempfile.mkdtemp(prefix="ingest-speed-"))
+    (root / "no-config.toml").write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
     env.update(
         PREFECT_HOME=str(root / "prefect-home"),

@@ -22,6 +22,6 @@ def run_item(item: WorkItem, settings: Settings, *, isolate: bool = True) -> tup
     if out.documents:
         return "row", out.documents[0].as_row()
     if not out.rejects:
-        raise AssertionError(f"{path}: neither a row nor a reject")
+        raise AssertionError(f"{item.path}: neither a row nor a reject")
     first = out.rejects[0]
     return "reject", (first.reason, first.detail, first.source_sha256)

@@ -257,6 +257,7 @@ def test_a_scheduled_run_loads_the_flow_with_the_configured_task_runner(
     """What a scheduled run's process does first: load the deployment's entrypoint, with the
     settings `ingest serve` passed on in its environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
+    (tmp_path / "none.toml").write_text("")  # defaults, whatever ./ingest.toml says
     env.update(
         PREFECT_HOME=str(tmp_path / "home"),
         INGEST_CONFIG=str(tmp_path / "none.toml"),

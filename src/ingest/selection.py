@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from ingest.discovery import Candidate, Root, discover, non_glob_prefix
@@ -248,7 +249,7 @@ def _parts(
             held = 0
         held += weight
     cuts.append(len(refs))
-    spans = list(zip(cuts, cuts[1:], strict=False)) or [(0, 0)]
+    spans = list(pairwise(cuts)) or [(0, 0)]
     for part, (start, stop) in enumerate(spans):
         yield _item(
             candidate,
