@@ -128,15 +128,15 @@ def assert_each_page_once(out: Path, names: list[str]) -> None:
 def committed_pages(out: Path) -> set[str]:
     """Pages the state store holds, or whose commit is journalled (the next run finishes it)."""
     with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
-        done = {row[0] for row in db.execute("SELECT source_path FROM pages")}
+        done = {row[0] for row in db.execute("SELECT source_path FROM records")}
         for (plan,) in db.execute("SELECT plan FROM pending"):
-            done |= {page["source_path"] for page in json.loads(plan)["pages"]}
+            done |= {record["source_path"] for record in json.loads(plan).get("records", [])}
     return done
 
 
 def pages_table(out: Path) -> list[tuple]:
     with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
-        return db.execute("SELECT * FROM pages ORDER BY source_path").fetchall()
+        return db.execute("SELECT * FROM records ORDER BY source_path").fetchall()
 
 
 @pytest.fixture
@@ -315,3 +315,41 @@ def test_a_run_that_fails_to_open_the_state_store_releases_the_lock(
     lock = OutputLock(out)
     lock.acquire("next")  # raises OutputBusy while the failed run's lock is still held
     lock.release()
+
+
+def test_sigkill_inside_a_large_warc_resumes_without_loss_or_duplicates(
+    tmp_path: Path, guarded_env: dict
+) -> None:
+    """One container spread over many batches: the records committed before the kill are found
+    unchanged, the others are processed, none twice."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write_warc
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    total = 400
+    write_warc(raw / "crawl.warc.gz", 0, total)
+    proc = cli(raw, out, guarded_env, "--batch-size", "25")
+    assert kill_when(proc, lambda: len(files(out, "documents")) >= 2), proc.stderr.read()[-2000:]
+    assert_no_half_files(out)
+    with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
+        committed = db.execute("SELECT count(*) FROM records").fetchone()[0]
+        committed += sum(
+            len(json.loads(plan).get("records", []))
+            for (plan,) in db.execute("SELECT plan FROM pending")
+        )
+    assert 0 < committed < total
+
+    settings = Settings(raw_dir=raw, output_dir=out, workers=1, task_runner="thread")
+    summary = run_flow([raw], out, settings=settings)
+    assert summary["accounted"] and summary["seen"] == total
+    assert summary["skipped_unchanged"] == committed
+    assert summary["written"] == total - committed
+    assert summary["passed_over"] == {"request": total}
+    table = read_documents(out)
+    keys = table.column("record_key").to_pylist()
+    assert len(keys) == len(set(keys)) == total
+    assert len(set(table.column("url").to_pylist())) == total
+    assert set(table.column("container").to_pylist()) == {"warc"}
+    again = run_flow([raw], out, settings=settings)
+    assert (again["written"], again["skipped_unchanged"]) == (0, total)
