@@ -12,10 +12,31 @@ import json
 import uuid
 from pathlib import Path
 
-WORDS = (
-    "council harbour bridge residents evening meeting budget repairs cycle lane river market "
-    "school library festival weather station railway museum garden square tower ferry"
-).split()
+WORDS = [
+    "council",
+    "harbour",
+    "bridge",
+    "residents",
+    "evening",
+    "meeting",
+    "budget",
+    "repairs",
+    "cycle",
+    "lane",
+    "river",
+    "market",
+    "school",
+    "library",
+    "festival",
+    "weather",
+    "station",
+    "railway",
+    "museum",
+    "garden",
+    "square",
+    "tower",
+    "ferry",
+]
 
 
 def page_text(n: int, paragraphs: int = 3) -> str:
@@ -65,13 +86,27 @@ def request_record(n: int) -> bytes:
     return _record("request", uri, http, "application/http; msgtype=request")
 
 
+def conversion_record(n: int) -> bytes:
+    """A WET record: the page's text, as Common Crawl publishes it."""
+    uri = f"http://ledger.example/news/{n}"
+    return _record("conversion", uri, page_text(n).encode(), "text/plain")
+
+
 def write_warc(path: Path, start: int, count: int, *, requests: bool = True) -> None:
-    """``count`` responses numbered from ``start``, each member gzipped on its own."""
+    """``count`` HTML responses numbered from ``start`` (each after its request record), each
+    record gzipped as a member of its own."""
     with path.open("wb") as fh:
         for n in range(start, start + count):
             if requests:
                 fh.write(gzip.compress(request_record(n), compresslevel=1))
             fh.write(gzip.compress(response_record(n), compresslevel=1))
+
+
+def write_wet(path: Path, start: int, count: int) -> None:
+    """``count`` text records, as in Common Crawl's WET files."""
+    with path.open("wb") as fh:
+        for n in range(start, start + count):
+            fh.write(gzip.compress(conversion_record(n), compresslevel=1))
 
 
 def write_jsonl(path: Path, start: int, count: int) -> None:
@@ -82,13 +117,13 @@ def write_jsonl(path: Path, start: int, count: int) -> None:
 
 
 def write_corpus(folder: Path, records: int, per_file: int = 10_000) -> tuple[int, int]:
-    """Half the records as WARC responses, half as JSONL lines, in files of ``per_file``
-    records; returns (warc files, jsonl files)."""
+    """Half the records as WET text records, half as JSONL lines, in files of ``per_file``
+    records; returns (WET files, JSONL files)."""
     folder.mkdir(parents=True, exist_ok=True)
     half = records // 2
     warcs = jsonls = 0
     for start in range(0, half, per_file):
-        write_warc(folder / f"crawl-{warcs:05d}.warc.gz", start, min(per_file, half - start))
+        write_wet(folder / f"crawl-{warcs:05d}.warc.wet.gz", start, min(per_file, half - start))
         warcs += 1
     for start in range(half, records, per_file):
         write_jsonl(folder / f"dump-{jsonls:05d}.jsonl", start, min(per_file, records - start))
