@@ -18,10 +18,11 @@ import pytest
 from conftest import read_documents, read_rejects, run_flow
 from hostile import ARTICLE, build_corpus, build_filesystem, gzip_bomb, gzip_bomb_single
 
+from ingest.decoding import decode_page
 from ingest.discovery import Root, discover
 from ingest.page_worker import run_page
 from ingest.processing import PageJob
-from ingest.reading import decode_page, read_bytes
+from ingest.readers import read_bytes
 from ingest.rejection import RejectReason
 from ingest.settings import Settings
 

@@ -9,19 +9,14 @@ from urllib.parse import urlsplit
 
 from ingest import __version__
 from ingest.cleaning import CleanResult, clean
+from ingest.decoding import MAX_MARKUP_DEPTH, PageFormat, decode_page, markup_depth
 from ingest.extraction import Extracted, extract_html
 from ingest.identity import doc_id_for, sha256_bytes
 from ingest.normalising import normalise, normalise_whitespace
-from ingest.reading import (
-    MAX_MARKUP_DEPTH,
-    PageFormat,
-    decode_page,
-    load_sidecar,
-    markup_depth,
-    read_bytes,
-)
+from ingest.readers import read_bytes
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
+from ingest.sidecars import load_sidecar
 from ingest.text_metadata import extract_text_metadata
 
 PIPELINE_VERSION = __version__

@@ -13,7 +13,7 @@ from ingest.batch import BatchItem
 from ingest.discovery import Candidate, Root, non_glob_prefix
 from ingest.identity import sha256_file
 from ingest.processing import PageJob
-from ingest.reading import sidecar_path
+from ingest.sidecars import sidecar_path
 from ingest.state import StateStore
 
 

@@ -1,0 +1,320 @@
+"""WARC and ARC containers: pages are the HTML and text payloads of responses, resources and
+WET conversions; everything else is passed over and reported by kind.
+
+WARC is read with FastWARC (fast, and it reads a WARC gzipped as one stream); ARC, which it does
+not read, with warcio (as WARC).
+"""
+
+import re
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import BinaryIO
+
+from ingest.readers.http_body import decode_body
+from ingest.readers.records import PAGE, Record, RecordError, RecordRef
+from ingest.readers.streams import GZIP_MAGIC, Progress
+from ingest.rejection import PageRejected, RejectReason
+from ingest.settings import Settings
+from ingest.sidecars import parse_timestamp, safe_string
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+WEB_SCHEMES = frozenset({"http", "https", "ftp"})
+CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+# A wanted record further on than this is reached by seeking rather than reading up to it.
+SEEK_GAP = 1 << 20
+META_HEADERS = {
+    "WARC-IP-Address": "ip_address",
+    "WARC-Payload-Digest": "payload_digest",
+    "WARC-Identified-Payload-Type": "identified_payload_type",
+    "WARC-Truncated": "truncated",
+    "WARC-Refers-To": "refers_to",
+}
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """What either library says of a record; `read_body` is valid until the next record."""
+
+    offset: int
+    record_type: str
+    record_id: str | None
+    length: int
+    warc: dict[str, str]
+    http: dict[str, str] | None  # lower-cased names
+    status: int | None
+    read_body: Callable[[int], bytes] = field(repr=False)
+
+
+def record_key(raw: RawRecord, arc: bool) -> str:
+    # ARC records have no ids (warcio makes up new ones on each read): their offset is their key.
+    return raw.record_id if raw.record_id and not arc else f"offset:{raw.offset}"
+
+
+def classify(raw: RawRecord) -> tuple[str, str | None]:
+    """The record's kind ("page" or what it is) and, for pages, the declared format."""
+    kind = raw.record_type
+    if kind == "response":
+        if raw.http is not None and raw.status is not None and not 200 <= raw.status < 300:
+            return f"response:status-{raw.status}", None
+        return _by_type(kind, _mime(_content_type(raw)))
+    if kind == "resource":
+        scheme = _target(raw).partition(":")[0].lower()
+        if scheme not in WEB_SCHEMES:
+            return f"resource:{scheme or 'no-uri'}", None  # a crawler's own log or manifest
+        return _by_type(kind, _mime(_content_type(raw)))
+    if kind == "conversion":
+        mime = _mime(_content_type(raw))
+        return (PAGE, "text") if mime in TEXT_TYPES or not mime else (f"conversion:{mime}", None)
+    return kind, None
+
+
+def _by_type(kind: str, mime: str) -> tuple[str, str | None]:
+    if mime in HTML_TYPES:
+        return PAGE, "html"
+    if mime in TEXT_TYPES:
+        return PAGE, "text"
+    if not mime:
+        return PAGE, None  # undeclared: the page's bytes decide
+    return f"{kind}:{mime}", None
+
+
+def _content_type(raw: RawRecord) -> str:
+    if raw.http is not None:
+        return raw.http.get("content-type", "")
+    return raw.warc.get("Content-Type", "")
+
+
+def _mime(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
+
+
+def _target(raw: RawRecord) -> str:
+    return raw.warc.get("WARC-Target-URI", "").strip().strip("<>")
+
+
+def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef | RecordError]:
+    """A reference per record. The library stops quietly at a truncated gzip member, so the
+    gzip data from the last record on is checked to its end."""
+    progress = Progress()
+    size = path.stat().st_size
+    last: RecordRef | None = None
+    member = 0  # offset of the last gzip member a record starts in
+    with path.open("rb") as fh:
+        try:
+            for raw in _records(fh, arc, progress):
+                if last is not None:
+                    yield last
+                last = RecordRef(record_key(raw, arc), raw.offset, classify(raw)[0])
+                member = raw.offset if raw.offset < size else member
+        except Exception as exc:  # the libraries raise their own errors on damaged input
+            if last is not None:
+                yield last
+            yield _broken(path, exc, progress)
+            return
+        cut = _gzip_cut(fh, member)
+    if cut is not None:
+        yield RecordError(
+            last.key if last else f"offset:{cut}",
+            RejectReason.corrupt.value,
+            f"{path}: gzip data ends inside the member starting at byte {cut} ({size} bytes in"
+            " the file); the records before it stand",
+        )
+    elif last is not None:
+        yield last
+
+
+def _gzip_cut(fh: BinaryIO, start: int) -> int | None:
+    """Where the gzip member that is cut short starts, reading from `start`; None when the data
+    is not gzip or every member is whole."""
+    fh.seek(start)
+    data = fh.read(1 << 16)
+    if not data.startswith(GZIP_MAGIC):
+        return None
+    member, position = start, start
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    while data:
+        position += len(data)
+        while data:
+            try:
+                inflater.decompress(data, 1 << 20)
+            except zlib.error:
+                return member
+            data = inflater.unconsumed_tail
+            if inflater.eof:
+                rest = inflater.unused_data
+                if not rest.lstrip(b"\x00"):
+                    break
+                member = position - len(rest)
+                inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                data = rest
+        data = fh.read(1 << 16)
+    return None if inflater.eof else member
+
+
+def read_warc(
+    path: Path, refs: Sequence[RecordRef], settings: Settings, arc: bool
+) -> Iterator[Record | RecordError]:
+    """The pages of `refs` in file order, seeking to them where the file allows it."""
+    wanted = sorted((ref for ref in refs if ref.is_page), key=lambda ref: ref.offset)
+    pending = {ref.key: ref for ref in wanted}
+    progress = Progress()
+    with path.open("rb") as fh:
+        try:
+            # warcio reads an ARC record correctly only after the file's header: no seeking.
+            for raw in [] if arc else _seeking(fh, wanted, progress):
+                key = record_key(raw, arc)
+                if pending.pop(key, None) is not None:
+                    yield to_record(path, raw, key, settings)
+            if pending:  # offsets that cannot be sought (one gzip stream): read it through
+                fh.seek(0)
+                for raw in _records(fh, arc, progress):
+                    key = record_key(raw, arc)
+                    if pending.pop(key, None) is not None:
+                        yield to_record(path, raw, key, settings)
+                    if not pending:
+                        break
+        except Exception as exc:  # the libraries raise their own errors on damaged input
+            yield _broken(path, exc, progress)
+            return
+    for key in pending:
+        yield RecordError(key, RejectReason.missing.value, f"{path}: no record {key}")
+
+
+def _seeking(fh: BinaryIO, wanted: Sequence[RecordRef], progress: Progress) -> Iterator[RawRecord]:
+    """The records at the wanted offsets, reading on from one to the next when they are near;
+    stops at the first offset that does not hold the wanted record."""
+    records: Iterator[RawRecord] | None = None
+    current: RawRecord | None = None
+    for ref in wanted:
+        if current is None or ref.offset < current.offset or ref.offset - current.offset > SEEK_GAP:
+            fh.seek(ref.offset)
+            records = _fastwarc_records(fh, progress)
+            current = None
+        assert records is not None
+        try:
+            while current is None or current.offset < ref.offset:
+                current = next(records)
+        except StopIteration:
+            return
+        except Exception:
+            return  # not a record boundary: the caller reads the file through
+        if current.offset != ref.offset or record_key(current, arc=False) != ref.key:
+            return
+        yield current
+
+
+def to_record(path: Path, raw: RawRecord, key: str, settings: Settings) -> Record | RecordError:
+    """The page of a record: its body decoded, and what the WARC and HTTP headers say."""
+    _, format_hint = classify(raw)
+    if raw.length > settings.max_file_bytes:
+        return RecordError(
+            key,
+            RejectReason.too_large.value,
+            f"{path}: record at byte {raw.offset} is {raw.length} bytes, cap is"
+            f" {settings.max_file_bytes}",
+        )
+    http = raw.http or {}
+    try:
+        payload = decode_body(
+            raw.read_body(settings.max_file_bytes),
+            http.get("transfer-encoding"),
+            http.get("content-encoding"),
+            settings.max_inflated_bytes,
+        )
+    except PageRejected as exc:
+        return RecordError(key, exc.reason.value, f"{path}: record at byte {raw.offset}: {exc}")
+    content_type = _content_type(raw) or None
+    fetched_at = parse_timestamp(raw.warc.get("WARC-Date"))
+    language = http.get("content-language") or raw.warc.get("WARC-Identified-Content-Language")
+    meta: dict[str, object] = {"record_type": raw.record_type, "offset": raw.offset}
+    if raw.status is not None:
+        meta["status"] = raw.status
+    for header, name in META_HEADERS.items():
+        if value := raw.warc.get(header):
+            meta[name] = safe_string(value)
+    return Record(
+        key=key,
+        payload=payload,
+        format_hint=format_hint,
+        url=safe_string(_target(raw)) or None,
+        fetched_at=fetched_at.astimezone(UTC) if fetched_at else None,
+        content_type=safe_string(content_type) if content_type else None,
+        charset=_charset(content_type),
+        language=_first_language(language),
+        record_id=raw.record_id,
+        meta=meta,
+    )
+
+
+def _charset(content_type: str | None) -> str | None:
+    match = CHARSET_PARAM.search(content_type or "")
+    return match.group(1).lower() if match else None
+
+
+def _first_language(value: str | None) -> str | None:
+    first = (value or "").split(",")[0].strip()
+    return safe_string(first) or None
+
+
+def _records(fh: BinaryIO, arc: bool, progress: Progress) -> Iterator[RawRecord]:
+    return _warcio_records(fh, progress) if arc else _fastwarc_records(fh, progress)
+
+
+def _fastwarc_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
+    from fastwarc.warc import ArchiveIterator
+
+    for record in ArchiveIterator(fh, parse_http=True, quirks_mode=True, auto_decode="none"):
+        progress.offset = record.stream_pos
+        http = None
+        status = None
+        if record.is_http and record.http_headers is not None:
+            http = {k.lower(): v for k, v in record.http_headers.items()}
+            status = record.http_headers.status_code
+        yield RawRecord(
+            offset=record.stream_pos,
+            record_type=str(record.record_type).rpartition(".")[2],
+            record_id=record.record_id,
+            length=record.content_length,
+            warc=dict(record.headers.items()),
+            http=http,
+            status=status,
+            read_body=record.reader.read,
+        )
+
+
+def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = ArchiveIterator(fh, arc2warc=True)
+    for record in records:
+        offset = records.offset  # where this record starts (get_record_offset reads it through)
+        progress.offset = offset
+        http = None
+        status = None
+        if record.http_headers is not None:
+            http = {k.lower(): v for k, v in record.http_headers.headers}
+            code = record.http_headers.get_statuscode()
+            status = int(code) if code and code.isdigit() else None
+        yield RawRecord(
+            offset=offset,
+            record_type=record.rec_type,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            length=record.length or 0,
+            warc=dict(record.rec_headers.headers),
+            http=http,
+            status=status,
+            read_body=record.raw_stream.read,
+        )
+
+
+def _broken(path: Path, exc: BaseException, progress: Progress) -> RecordError:
+    return RecordError(
+        f"offset:{progress.offset}",
+        RejectReason.corrupt.value,
+        f"{path}: unreadable past the record at byte {progress.offset}"
+        f" ({type(exc).__name__}: {str(exc).strip()[:200]}); the records before it stand",
+    )
