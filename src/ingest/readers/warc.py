@@ -49,9 +49,25 @@ class RawRecord:
     read_body: Callable[[int], bytes] = field(repr=False)
 
 
-def record_key(raw: RawRecord, arc: bool) -> str:
-    # ARC records have no ids (warcio makes up new ones on each read): their offset is their key.
-    return raw.record_id if raw.record_id and not arc else f"offset:{raw.offset}"
+class RecordKeys:
+    """Keys of the records of one file, read from its start: the WARC-Record-ID, else (ARC
+    records have none, warcio makes up new ones on each read; some files repeat an id) the
+    record's offset."""
+
+    def __init__(self, arc: bool) -> None:
+        self.arc = arc
+        self.seen: set[str] = set()
+
+    def __call__(self, raw: RawRecord) -> str:
+        rid = raw.record_id
+        if not rid or self.arc or rid in self.seen:
+            return f"offset:{raw.offset}"
+        self.seen.add(rid)
+        return rid
+
+
+def _holds(raw: RawRecord, ref: RecordRef) -> bool:
+    return raw.offset == ref.offset and ref.key in (raw.record_id, f"offset:{raw.offset}")
 
 
 def classify(raw: RawRecord) -> tuple[str, str | None]:
@@ -103,12 +119,13 @@ def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef 
     size = path.stat().st_size
     last: RecordRef | None = None
     member = 0  # offset of the last gzip member a record starts in
+    keys = RecordKeys(arc)
     with path.open("rb") as fh:
         try:
             for raw in _records(fh, arc, progress):
                 if last is not None:
                     yield last
-                last = RecordRef(record_key(raw, arc), raw.offset, classify(raw)[0])
+                last = RecordRef(keys(raw), raw.offset, classify(raw)[0])
                 member = raw.offset if raw.offset < size else member
         except Exception as exc:  # the libraries raise their own errors on damaged input
             if last is not None:
@@ -165,14 +182,14 @@ def read_warc(
     with path.open("rb") as fh:
         try:
             # warcio reads an ARC record correctly only after the file's header: no seeking.
-            for raw in [] if arc else _seeking(fh, wanted, progress):
-                key = record_key(raw, arc)
-                if pending.pop(key, None) is not None:
-                    yield to_record(path, raw, key, settings)
+            for raw, ref in [] if arc else _seeking(fh, wanted, progress):
+                del pending[ref.key]
+                yield to_record(path, raw, ref.key, settings)
             if pending:  # offsets that cannot be sought (one gzip stream): read it through
                 fh.seek(0)
+                keys = RecordKeys(arc)
                 for raw in _records(fh, arc, progress):
-                    key = record_key(raw, arc)
+                    key = keys(raw)
                     if pending.pop(key, None) is not None:
                         yield to_record(path, raw, key, settings)
                     if not pending:
@@ -184,7 +201,9 @@ def read_warc(
         yield RecordError(key, RejectReason.missing.value, f"{path}: no record {key}")
 
 
-def _seeking(fh: BinaryIO, wanted: Sequence[RecordRef], progress: Progress) -> Iterator[RawRecord]:
+def _seeking(
+    fh: BinaryIO, wanted: Sequence[RecordRef], progress: Progress
+) -> Iterator[tuple[RawRecord, RecordRef]]:
     """The records at the wanted offsets, reading on from one to the next when they are near;
     stops at the first offset that does not hold the wanted record."""
     records: Iterator[RawRecord] | None = None
@@ -202,9 +221,9 @@ def _seeking(fh: BinaryIO, wanted: Sequence[RecordRef], progress: Progress) -> I
             return
         except Exception:
             return  # not a record boundary: the caller reads the file through
-        if current.offset != ref.offset or record_key(current, arc=False) != ref.key:
+        if not _holds(current, ref):
             return
-        yield current
+        yield current, ref
 
 
 def to_record(path: Path, raw: RawRecord, key: str, settings: Settings) -> Record | RecordError:
