@@ -24,6 +24,7 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 WEB_SCHEMES = frozenset({"http", "https", "ftp"})
 CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+GZIP_MEMBER = GZIP_MAGIC + b"\x08"  # a gzip member header (deflate)
 # A wanted record further on than this is reached by seeking rather than reading up to it.
 SEEK_GAP = 1 << 20
 META_HEADERS = {
@@ -113,26 +114,24 @@ def _target(raw: RawRecord) -> str:
 
 
 def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef | RecordError]:
-    """A reference per record. The library stops quietly at a truncated gzip member, so the
-    gzip data from the last record on is checked to its end."""
-    progress = Progress()
+    """A reference per record; damage is a RecordError where it is met. The library stops
+    quietly at a truncated gzip member, so the gzip data from the last record on is checked to
+    its end."""
     size = path.stat().st_size
     last: RecordRef | None = None
     member = 0  # offset of the last gzip member a record starts in
     keys = RecordKeys(arc)
     with path.open("rb") as fh:
-        try:
-            for raw in _records(fh, arc, progress):
-                if last is not None:
-                    yield last
-                last = RecordRef(keys(raw), raw.offset, classify(raw)[0])
-                member = raw.offset if raw.offset < size else member
-        except Exception as exc:  # the libraries raise their own errors on damaged input
+        for raw in _resilient(path, fh, arc):
             if last is not None:
                 yield last
-            yield _broken(path, exc, progress)
-            return
-        cut = _gzip_cut(fh, member)
+                last = None
+            if isinstance(raw, RecordError):
+                yield raw
+                continue
+            last = RecordRef(keys(raw), raw.offset, classify(raw)[0])
+            member = raw.offset if raw.offset < size else member
+        cut = _gzip_cut(fh, member) if last is not None else None
     if cut is not None:
         yield RecordError(
             last.key if last else f"offset:{cut}",
@@ -142,6 +141,47 @@ def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef 
         )
     elif last is not None:
         yield last
+
+
+def _resilient(path: Path, fh: BinaryIO, arc: bool) -> Iterator[RawRecord | RecordError]:
+    """The file's records. Past a damaged gzip member, reading resumes at the next member that
+    starts a WARC record; the damage is a RecordError."""
+    progress = Progress()
+    start = 0
+    while True:
+        fh.seek(start)
+        try:
+            yield from _records(fh, arc, progress)
+            return
+        except Exception as exc:  # the libraries raise their own errors on damaged input
+            reached = max(progress.offset, start)
+            resume = None if arc else _next_record_member(fh, reached + 1)
+            yield _broken(path, exc, reached, resume)
+            if resume is None:
+                return
+            start = resume
+
+
+def _next_record_member(fh: BinaryIO, after: int) -> int | None:
+    """The offset of the first gzip member at or after `after` that inflates to a WARC record
+    header; None if there is none (or the file is not gzip)."""
+    position = after
+    while True:
+        fh.seek(position)
+        block = fh.read(1 << 20)
+        if len(block) < len(GZIP_MEMBER):
+            return None
+        at = block.find(GZIP_MEMBER)
+        while at != -1:
+            fh.seek(position + at)
+            try:
+                head = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(fh.read(4096), 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return position + at
+            at = block.find(GZIP_MEMBER, at + 1)
+        position += len(block) - len(GZIP_MEMBER) + 1
 
 
 def _gzip_cut(fh: BinaryIO, start: int) -> int | None:
@@ -178,27 +218,27 @@ def read_warc(
     """The pages of `refs` in file order, seeking to them where the file allows it."""
     wanted = sorted((ref for ref in refs if ref.is_page), key=lambda ref: ref.offset)
     pending = {ref.key: ref for ref in wanted}
-    progress = Progress()
+    damage: RecordError | None = None
     with path.open("rb") as fh:
-        try:
-            # warcio reads an ARC record correctly only after the file's header: no seeking.
-            for raw, ref in [] if arc else _seeking(fh, wanted, progress):
-                del pending[ref.key]
-                yield to_record(path, raw, ref.key, settings)
-            if pending:  # offsets that cannot be sought (one gzip stream): read it through
-                fh.seek(0)
-                keys = RecordKeys(arc)
-                for raw in _records(fh, arc, progress):
-                    key = keys(raw)
-                    if pending.pop(key, None) is not None:
-                        yield to_record(path, raw, key, settings)
-                    if not pending:
-                        break
-        except Exception as exc:  # the libraries raise their own errors on damaged input
-            yield _broken(path, exc, progress)
-            return
+        # warcio reads an ARC record correctly only after the file's header: no seeking.
+        for raw, ref in [] if arc else _seeking(fh, wanted, Progress()):
+            del pending[ref.key]
+            yield to_record(path, raw, ref.key, settings)
+        if pending:  # offsets that cannot be sought (one gzip stream): read it through
+            keys = RecordKeys(arc)
+            for raw in _resilient(path, fh, arc):
+                if isinstance(raw, RecordError):
+                    damage = raw  # the index reported it; it matters here only for lost records
+                    continue
+                key = keys(raw)
+                if pending.pop(key, None) is not None:
+                    yield to_record(path, raw, key, settings)
+                if not pending:
+                    break
     for key in pending:
-        yield RecordError(key, RejectReason.missing.value, f"{path}: no record {key}")
+        reason = RejectReason.corrupt if damage else RejectReason.missing
+        detail = damage.detail if damage else f"{path}: no record {key}"
+        yield RecordError(key, reason.value, detail)
 
 
 def _seeking(
@@ -330,10 +370,11 @@ def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
         )
 
 
-def _broken(path: Path, exc: BaseException, progress: Progress) -> RecordError:
+def _broken(path: Path, exc: BaseException, reached: int, resume: int | None) -> RecordError:
+    after = f"; reading resumes at byte {resume}" if resume is not None else ""
     return RecordError(
-        f"offset:{progress.offset}",
+        f"offset:{reached}",
         RejectReason.corrupt.value,
-        f"{path}: unreadable past the record at byte {progress.offset}"
-        f" ({type(exc).__name__}: {str(exc).strip()[:200]}); the records before it stand",
+        f"{path}: damaged at or after the record at byte {reached}"
+        f" ({type(exc).__name__}: {str(exc).strip()[:200]}){after}",
     )
