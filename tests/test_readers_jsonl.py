@@ -121,6 +121,15 @@ def test_line_over_the_cap_is_too_large_and_the_next_line_stands(tmp_path: Path)
     assert isinstance(record, Record) and record.payload == b"small"
 
 
+def test_first_line_longer_than_the_sniffed_head_is_still_jsonl(tmp_path: Path) -> None:
+    big = json.dumps({"url": "https://example.org/", "html": "<p>" + "word " * 40000 + "</p>"})
+    path = write_lines(tmp_path / "big.jsonl.gz", [big, json.dumps({"text": "next"})])
+    assert container_kind(path) == "jsonl"
+    first, second = read(path, refs_of(path), SETTINGS)
+    assert isinstance(first, Record) and len(first.payload) > 200_000
+    assert isinstance(second, Record) and second.payload == b"next"
+
+
 def test_one_json_document_is_not_jsonl(tmp_path: Path) -> None:
     doc = tmp_path / "doc.json"
     doc.write_text(json.dumps({"a": 1}, indent=2))

@@ -6,13 +6,14 @@ some of those references. Which reader applies is decided by the file's content,
 """
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ingest.readers.jsonl import index_jsonl, read_jsonl
 from ingest.readers.plain import index_plain, read_bytes, read_plain
 from ingest.readers.records import PAGE, Record, RecordError, RecordRef
-from ingest.readers.streams import read_head
+from ingest.readers.streams import HEAD_BYTES, read_head
 from ingest.readers.warc import index_warc, read_warc
 from ingest.settings import Settings
 
@@ -30,6 +31,7 @@ __all__ = [
 PLAIN, WARC, ARC, JSONL = "plain", "warc", "arc", "jsonl"
 WARC_VERSION = b"WARC/"
 ARC_FILEDESC = b"filedesc://"
+OBJECT_START = re.compile(rb'\{\s*"[^"\n]{0,200}"\s*:')
 
 
 def container_kind(path: Path | str) -> str:
@@ -55,7 +57,8 @@ def kind_of(head: bytes) -> str:
 def _first_line_is_object(start: bytes) -> bool:
     line, newline, _ = start.partition(b"\n")
     if not newline:
-        return False  # one JSON document (or a page), not lines of them
+        # a first line longer than the sniffed head (a big page in it) or the only line
+        return len(start) >= HEAD_BYTES // 2 and OBJECT_START.match(start) is not None
     try:
         return isinstance(json.loads(line), dict)
     except ValueError:
