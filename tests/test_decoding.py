@@ -126,8 +126,10 @@ def test_text_quoting_a_whole_html_document_is_text() -> None:
 
 
 def test_format_hint_replaces_sniffing() -> None:
-    page = decode_page(b"<p>a</p>" + ARTICLE.encode(), 1 << 20, format_hint=PageFormat.html)
+    page = decode_page(b"<p>a</p>" + ARTICLE.encode(), 1 << 20, format_hint="html")
     assert page.format is PageFormat.html
+    page = decode_page(b"<html><body><p>a</p></body></html>", 1 << 20, format_hint="text")
+    assert page.format is PageFormat.text
 
 
 @pytest.mark.skipif(not BENCH.is_dir(), reason="needs ../shared/bench")

@@ -390,13 +390,13 @@ def decode_page(
     data: bytes,
     max_inflated_bytes: int,
     container_charset: str | None = None,
-    format_hint: PageFormat | None = None,
+    format_hint: PageFormat | str | None = None,
 ) -> DecodedPage:
     """Inflate, sniff and decode a page's bytes, or raise PageRejected.
 
     `container_charset` is the charset the container declares (HTTP Content-Type), used before
-    the page's own declaration; `format_hint` is the format the container declares, used instead
-    of sniffing.
+    the page's own declaration; `format_hint` is the format the container declares ("html" or
+    "text", as in Record.format_hint), used instead of sniffing.
     """
     if data.startswith(GZIP_MAGIC):
         data = inflate(data, max_inflated_bytes)
@@ -404,7 +404,7 @@ def decode_page(
         raise PageRejected(RejectReason.empty, "no bytes" if not data else "only whitespace")
     if reason := sniff_binary(data):
         raise PageRejected(RejectReason.binary, reason)
-    fmt = format_hint or sniff_format(data)
+    fmt = PageFormat(format_hint) if format_hint else sniff_format(data)
     text, encoding = decode(data, fmt, container_charset)
     text = strip_invalid_chars(text)
     if not text.strip():
