@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -58,7 +59,8 @@ def make_files(work: Path, n: int) -> list[Path]:
         make_warc(warc, n)
     one = work / f"synthetic-{n}-one-stream.warc.gz"
     if not one.exists():
-        one.write_bytes(gzip.compress(gzip.decompress(warc.read_bytes()), 6))
+        with gzip.open(warc, "rb") as src, gzip.open(one, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
     lines = "".join(
         json.dumps({"id": i, "url": f"http://example.org/p{i}", "html": page(i).decode()}) + "\n"
         for i in range(n)

@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import shutil
 from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
@@ -40,5 +41,6 @@ def write_warc(path: Path, records: list[tuple[str, str, bytes, dict[str, str]]]
 
 
 def gzip_as_one_stream(source: Path, target: Path) -> Path:
-    target.write_bytes(gzip.compress(gzip.decompress(source.read_bytes())))
+    with gzip.open(source, "rb") as src, gzip.open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
     return target
