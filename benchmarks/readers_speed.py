@@ -73,8 +73,10 @@ def make_files(work: Path, n: int) -> list[Path]:
 
 
 def measure(path: Path, phase: str) -> None:
-    """One pass in this process: prints records, seconds, peak RSS in MiB (as JSON)."""
+    """One pass in this process: prints records, seconds, peak RSS in MiB, and the RSS the
+    process had before the pass (interpreter and imports), as JSON."""
     settings = Settings()
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     refs = [r for r in index(path, settings) if not isinstance(r, RecordError)]
     if phase == "index":
@@ -84,7 +86,7 @@ def measure(path: Path, phase: str) -> None:
         count = sum(1 for r in read(path, refs, settings) if not isinstance(r, RecordError))
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"records": count, "seconds": seconds, "peak_mib": peak}))
+    print(json.dumps({"records": count, "seconds": seconds, "peak_mib": peak, "base_mib": base}))
 
 
 def main() -> None:
@@ -97,7 +99,10 @@ def main() -> None:
         measure(Path(args.measure[0]), args.measure[1])
         return
     files = make_files(args.work, args.records)
-    print(f"{'file':38} {'pass':5} {'records':>8} {'seconds':>8} {'records/s':>10} {'peak MiB':>9}")
+    print(
+        f"{'file':38} {'pass':5} {'records':>8} {'seconds':>8} {'records/s':>10}"
+        f" {'peak MiB':>9} {'before':>7}"
+    )
     for path in files:
         for phase in ("index", "read"):
             out = subprocess.run(
@@ -110,7 +115,7 @@ def main() -> None:
             rate = got["records"] / got["seconds"]
             print(
                 f"{path.name:38} {phase:5} {got['records']:>8} {got['seconds']:>8.2f}"
-                f" {rate:>10.0f} {got['peak_mib']:>9.0f}"
+                f" {rate:>10.0f} {got['peak_mib']:>9.0f} {got['base_mib']:>7.0f}"
             )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ingest.readers.http_body import decode_body
 from ingest.readers.records import PAGE, Record, RecordError, RecordRef
@@ -19,6 +19,9 @@ from ingest.readers.streams import GZIP_MAGIC, Progress
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
 from ingest.sidecars import parse_timestamp, safe_string
+
+if TYPE_CHECKING:
+    from warcio.statusandheaders import StatusAndHeaders
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -36,6 +39,22 @@ META_HEADERS = {
 }
 
 
+class Headers(Protocol):
+    """Header lookup by name, whatever the case (both libraries' header maps do this)."""
+
+    def get(self, name: str, default: str = "", /) -> str: ...
+
+
+class _WarcioHeaders:
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: "StatusAndHeaders") -> None:
+        self._headers = headers
+
+    def get(self, name: str, default: str = "", /) -> str:
+        return self._headers.get_header(name, default)
+
+
 @dataclass(slots=True)
 class RawRecord:
     """What either library says of a record; `read_body` is valid until the next record."""
@@ -44,8 +63,8 @@ class RawRecord:
     record_type: str
     record_id: str | None
     length: int
-    warc: dict[str, str]
-    http: dict[str, str] | None  # lower-cased names
+    warc: Headers
+    http: Headers | None
     status: int | None
     read_body: Callable[[int], bytes] = field(repr=False)
 
@@ -276,7 +295,7 @@ def to_record(path: Path, raw: RawRecord, key: str, settings: Settings) -> Recor
             f"{path}: record at byte {raw.offset} is {raw.length} bytes, cap is"
             f" {settings.max_file_bytes}",
         )
-    http = raw.http or {}
+    http = raw.http or _NO_HEADERS
     try:
         payload = decode_body(
             raw.read_body(settings.max_file_bytes),
@@ -323,24 +342,34 @@ def _records(fh: BinaryIO, arc: bool, progress: Progress) -> Iterator[RawRecord]
     return _warcio_records(fh, progress) if arc else _fastwarc_records(fh, progress)
 
 
+_TYPE_NAMES: dict[int, str] = {}  # record type flag -> name
+
+
+class _NoHeaders:
+    def get(self, name: str, default: str = "", /) -> str:
+        return default
+
+
+_NO_HEADERS = _NoHeaders()
+
+
 def _fastwarc_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
     from fastwarc.warc import ArchiveIterator
 
     for record in ArchiveIterator(fh, parse_http=True, quirks_mode=True, auto_decode="none"):
         progress.offset = record.stream_pos
-        http = None
-        status = None
-        if record.is_http and record.http_headers is not None:
-            http = {k.lower(): v for k, v in record.http_headers.items()}
-            status = record.http_headers.status_code
+        http = record.http_headers if record.is_http else None
+        kind = int(record.record_type)
+        if (name := _TYPE_NAMES.get(kind)) is None:
+            name = _TYPE_NAMES[kind] = str(record.record_type).rpartition(".")[2]
         yield RawRecord(
             offset=record.stream_pos,
-            record_type=str(record.record_type).rpartition(".")[2],
+            record_type=name,
             record_id=record.record_id,
             length=record.content_length,
-            warc=dict(record.headers.items()),
+            warc=record.headers,
             http=http,
-            status=status,
+            status=http.status_code if http is not None else None,
             read_body=record.reader.read,
         )
 
@@ -355,7 +384,7 @@ def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
         http = None
         status = None
         if record.http_headers is not None:
-            http = {k.lower(): v for k, v in record.http_headers.headers}
+            http = _WarcioHeaders(record.http_headers)
             code = record.http_headers.get_statuscode()
             status = int(code) if code and code.isdigit() else None
         yield RawRecord(
@@ -363,7 +392,7 @@ def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
             record_type=record.rec_type,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
             length=record.length or 0,
-            warc=dict(record.rec_headers.headers),
+            warc=_WarcioHeaders(record.rec_headers),
             http=http,
             status=status,
             read_body=record.raw_stream.read,
