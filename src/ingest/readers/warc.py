@@ -7,8 +7,8 @@ not read, with warcio (as WARC).
 
 import re
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -44,6 +44,24 @@ class Headers(Protocol):
 
     def get(self, name: str, default: str = "", /) -> str: ...
 
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+class _CopiedHeaders:
+    """Headers copied into a dict: one library call instead of one a lookup, for records whose
+    headers are read many times."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, headers: Headers) -> None:
+        self._values = {name.lower(): value for name, value in headers.items()}
+
+    def get(self, name: str, default: str = "", /) -> str:
+        return self._values.get(name.lower(), default)
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        return self._values.items()
+
 
 class _WarcioHeaders:
     __slots__ = ("_headers",)
@@ -53,6 +71,9 @@ class _WarcioHeaders:
 
     def get(self, name: str, default: str = "", /) -> str:
         return self._headers.get_header(name, default)
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        return self._headers.headers
 
 
 @dataclass(slots=True)
@@ -287,6 +308,11 @@ def _seeking(
 
 def to_record(path: Path, raw: RawRecord, key: str, settings: Settings) -> Record | RecordError:
     """The page of a record: its body decoded, and what the WARC and HTTP headers say."""
+    raw = replace(
+        raw,
+        warc=_CopiedHeaders(raw.warc),
+        http=_CopiedHeaders(raw.http) if raw.http is not None else None,
+    )
     _, format_hint = classify(raw)
     if raw.length > settings.max_file_bytes:
         return RecordError(
@@ -298,7 +324,7 @@ def to_record(path: Path, raw: RawRecord, key: str, settings: Settings) -> Recor
     http = raw.http or _NO_HEADERS
     try:
         payload = decode_body(
-            raw.read_body(settings.max_file_bytes),
+            raw.read_body(raw.length + 1),  # the block holds the body: no larger buffer
             http.get("transfer-encoding"),
             http.get("content-encoding"),
             settings.max_inflated_bytes,
@@ -348,6 +374,9 @@ _TYPE_NAMES: dict[int, str] = {}  # record type flag -> name
 class _NoHeaders:
     def get(self, name: str, default: str = "", /) -> str:
         return default
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        return ()
 
 
 _NO_HEADERS = _NoHeaders()
