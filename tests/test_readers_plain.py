@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -56,3 +57,11 @@ def test_read_bytes_refuses_a_directory_and_oversize(tmp_path: Path) -> None:
     with pytest.raises(PageRejected) as caught:
         read_bytes(big, 100)
     assert caught.value.reason is RejectReason.too_large
+
+
+def test_fifo_is_never_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert container_kind(fifo) == "plain"
+    (record,) = read(fifo, list(index(fifo, SETTINGS)), SETTINGS)
+    assert isinstance(record, RecordError) and record.reason == "unreadable"

@@ -2,6 +2,8 @@
 
 import gzip
 import io
+import os
+import stat
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +38,7 @@ def compression_of(head: bytes) -> str:
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first `size` bytes of the file's content, inflated when it is gzip or zstd (a damaged
     stream gives what could be inflated)."""
-    with path.open("rb") as fh:
+    with _open_regular(path) as fh:
         raw = fh.read(size)
         kind = compression_of(raw)
         if kind == Compression.gzip:
@@ -53,6 +55,19 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
             except STREAM_ERRORS:
                 return b""
     return raw
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading, never waiting on a FIFO or device (OSError if not a regular
+    file)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @contextmanager
