@@ -222,3 +222,19 @@ def test_record_over_the_cap_is_too_large(tmp_path: Path) -> None:
     capped = Settings(max_inflated_bytes=1000)
     (error,) = read(path, refs_of(path), capped)
     assert isinstance(error, RecordError) and error.reason == "too_large"
+
+
+def test_gzipped_arc_one_stream_or_per_record_and_cut_short(tmp_path: Path) -> None:
+    data = (WARCS / "example.arc").read_bytes()
+    plain = list(read(WARCS / "example.arc", refs_of(WARCS / "example.arc"), SETTINGS))
+    one = tmp_path / "one.arc.gz"
+    one.write_bytes(gzip.compress(data))
+    per_record = tmp_path / "members.arc.gz"
+    per_record.write_bytes(gzip.compress(data[:151]) + gzip.compress(data[151:]))
+    for path in (one, per_record):
+        assert container_kind(path) == "arc"
+        assert list(read(path, refs_of(path), SETTINGS)) == plain
+    cut = tmp_path / "cut.arc.gz"
+    cut.write_bytes(gzip.compress(data)[:-30])
+    (error,) = index(cut, SETTINGS)
+    assert isinstance(error, RecordError) and error.reason == "corrupt" and str(cut) in error.detail

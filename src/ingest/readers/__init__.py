@@ -83,6 +83,7 @@ def read(
     """The records of `refs` (pages only), in file order: seeking where the container allows it,
     otherwise reading it through and picking records by key."""
     path = Path(path)
+    refs = [ref for ref in refs if isinstance(ref, RecordRef)]  # errors from index need no read
     kind = container_kind(path)
     if kind in (WARC, ARC):
         return read_warc(path, refs, settings, arc=kind == ARC)

@@ -5,6 +5,7 @@ WARC is read with FastWARC (fast, and it reads a WARC gzipped as one stream); AR
 not read, with warcio (as WARC).
 """
 
+import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -159,19 +160,22 @@ def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef 
     its end."""
     size = path.stat().st_size
     last: RecordRef | None = None
-    member = 0  # offset of the last gzip member a record starts in
+    member = 0  # offset of the last gzip member a record starts in (in the file)
     keys = RecordKeys(arc)
+    ended_broken = False
     with path.open("rb") as fh:
         for raw in _resilient(path, fh, arc):
             if last is not None:
                 yield last
                 last = None
+            ended_broken = isinstance(raw, RecordError)
             if isinstance(raw, RecordError):
                 yield raw
                 continue
             last = RecordRef(keys(raw), raw.offset, classify(raw)[0])
-            member = raw.offset if raw.offset < size else member
-        cut = _gzip_cut(fh, member) if last is not None else None
+            if not arc and raw.offset < size:  # ARC offsets count inflated bytes
+                member = raw.offset
+        cut = None if ended_broken else _gzip_cut(fh, member)
     if cut is not None:
         yield RecordError(
             last.key if last else f"offset:{cut}",
@@ -404,9 +408,15 @@ def _fastwarc_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
 
 
 def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
+    """ARC records, offsets counted in the inflated stream: warcio refuses an ARC gzipped as one
+    stream, so gzip is inflated here, whatever its members."""
     from warcio.archiveiterator import ArchiveIterator
 
-    records = ArchiveIterator(fh, arc2warc=True)
+    start = fh.tell()
+    gzipped = fh.read(2) == GZIP_MAGIC
+    fh.seek(start)
+    stream = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh
+    records = ArchiveIterator(stream, arc2warc=True)
     for record in records:
         offset = records.offset  # where this record starts (get_record_offset reads it through)
         progress.offset = offset
@@ -419,7 +429,7 @@ def _warcio_records(fh: BinaryIO, progress: Progress) -> Iterator[RawRecord]:
         yield RawRecord(
             offset=offset,
             record_type=record.rec_type,
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            record_id=None,  # ARC has none; warcio makes up a new one on each read
             length=record.length or 0,
             warc=_WarcioHeaders(record.rec_headers),
             http=http,
