@@ -38,8 +38,8 @@ CACHE = REPO / "benchmarks" / "_cache"
 sys.path.insert(0, str(REPO / "src"))
 
 from ingest.cleaning import clean  # noqa: E402
+from ingest.decoding import decode_page  # noqa: E402
 from ingest.extraction import extract_html  # noqa: E402
-from ingest.reading import decode_page  # noqa: E402
 from ingest.settings import ExtractionFocus  # noqa: E402
 from ingest.text_metadata import extract_text_metadata  # noqa: E402
 

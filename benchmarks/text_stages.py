@@ -24,9 +24,9 @@ from typing import Any
 from ingest.cleaning import classifier
 from ingest.cleaning.cleaner import _assemble, rule_page
 from ingest.cleaning.lines import split_lines
+from ingest.decoding import decode_page
 from ingest.identity import sha256_bytes
 from ingest.normalising import normalise, normalise_whitespace
-from ingest.reading import decode_page
 from ingest.text_metadata import extract_text_metadata
 
 REPO = Path(__file__).resolve().parent.parent

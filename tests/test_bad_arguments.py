@@ -39,7 +39,11 @@ def test_bad_argument_exits_2_naming_it_and_writes_nothing(tmp_path: Path, case:
     env.update(env_extra)
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     done = subprocess.run(
-        [*ingest_command(), *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [*ingest_command(), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert done.returncode == 2, done.stderr

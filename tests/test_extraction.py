@@ -2,8 +2,8 @@
 
 from conftest import RAW
 
+from ingest.decoding import decode_page
 from ingest.extraction import extract_html
-from ingest.reading import decode_page
 from ingest.settings import ExtractionFocus
 
 

@@ -19,8 +19,9 @@ from conftest import read_documents, read_rejects, run_flow
 from hostile import ARTICLE, build_corpus, build_filesystem, gzip_bomb, gzip_bomb_single
 from pages import run_item, run_page
 
+from ingest.decoding import decode_page
 from ingest.discovery import Root, discover
-from ingest.reading import decode_page, read_bytes
+from ingest.readers import read_bytes
 from ingest.rejection import RejectReason
 from ingest.selection import work_for_file
 from ingest.settings import Settings
@@ -209,7 +210,8 @@ def test_unreadable_file(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("reject unreadable PermissionError"), done.stdout
+    assert done.stdout.startswith("reject unreadable "), done.stdout
+    assert "PermissionError" in done.stdout and "locked.txt" in done.stdout
 
 
 def test_one_run_over_all_hostile_files_accounts_for_every_page(

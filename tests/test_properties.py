@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 from pages import run_page
 
 from ingest.cleaning import clean
+from ingest.decoding import decode_page
 from ingest.normalising import normalise, normalise_whitespace
-from ingest.reading import decode_page, load_sidecar
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
+from ingest.sidecars import load_sidecar
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # C0 and DEL; C1 below
 C1 = re.compile("[\x80-\x9f]")

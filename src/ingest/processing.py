@@ -3,7 +3,7 @@ decode, (extract), normalise and read metadata, then, once the batch is cleaned,
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -37,7 +37,6 @@ META_LANGUAGE = re.compile(
     r"""<meta\b[^>]*?http-equiv\s*=\s*["']?content-language["']?[^>]*?content\s*=\s*["']?\s*([A-Za-z]{2,3})""",
     re.I,
 )
-CONTENT_FORMATS = {"html": PageFormat.html, "text": PageFormat.text}
 
 
 @dataclass(slots=True)
@@ -73,10 +72,9 @@ def decode_record(
     item: WorkItem, record: Record, container: str, sha256: str, settings: Settings
 ) -> Pending:
     """The record's payload as text, in the format its container declares or its bytes show."""
-    page = decode_page(record.payload, settings.max_inflated_bytes, charset=record.charset)
-    declared = CONTENT_FORMATS.get(record.format_hint or "")
-    if declared is not None and declared is not page.format:
-        page = replace(page, format=declared)
+    page = decode_page(
+        record.payload, settings.max_inflated_bytes, record.charset, record.format_hint
+    )
     side = SidecarFields.parse(record.meta, list(record.warnings))
     pending = Pending(item, record, container, sha256, page, side)
     if not pending.is_html:

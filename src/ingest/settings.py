@@ -76,6 +76,19 @@ class Settings(BaseSettings):
         description="Remove the rows of inputs gone from a folder a run walks whole; "
         "false for append-only archives.",
     )
+    # JSONL containers: which fields of a line hold what.
+    jsonl_html_fields: list[str] = Field(
+        ["html"], description="JSONL fields holding a page's HTML, first non-empty one wins."
+    )
+    jsonl_text_fields: list[str] = Field(
+        ["text", "content"], description="JSONL fields holding a page's text, if no HTML field."
+    )
+    jsonl_url_field: str = Field("url", description="JSONL field of a page's URL.")
+    jsonl_id_field: str = Field("id", description="JSONL field of a page's id.")
+    jsonl_time_field: str = Field(
+        "fetched_at", description="JSONL field of when a page was fetched (ISO 8601 or epoch)."
+    )
+    jsonl_language_field: str = Field("language", description="JSONL field of a page's language.")
 
     @classmethod
     def settings_customise_sources(

@@ -1,15 +1,10 @@
-"""Reading page files: size caps, gzip, format sniffing and text decoding."""
+"""Page bytes to text: gzip, binary and HTML/text sniffing, charset decoding, cleanup."""
 
 import codecs
-import json
-import math
-import os
 import re
-import stat
 import zlib
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from charset_normalizer import from_bytes
 
@@ -55,14 +50,37 @@ DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
     re.IGNORECASE,
 )
-HTML_MARKERS = re.compile(
-    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<title[\s>]",
+# HTML sniffing. A text dump often opens with a stray fragment of markup (ad code, a script, a
+# link, a lone div), so a leading tag alone says nothing: HTML needs document structure near the
+# top, or markup making up most of the bytes, or many block elements.
+MARKUP_SNIFF_BYTES = 65536
+LEADING_STRUCTURE = re.compile(
+    rb"(?:\s|<!--.*?-->)*<(?:!doctype\s*html|html[\s>]|head[\s>]|body[\s>]|\?xml[\s?])",
+    re.IGNORECASE | re.DOTALL,
+)
+STRUCTURE_TAG = re.compile(rb"<(?:!doctype\s*html|html|head|body)[\s>]", re.IGNORECASE)
+RAW_TEXT_ELEMENT = re.compile(
+    rb"<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+MARKUP_TAG = re.compile(
+    rb"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{0,4000})?/?>|<![a-zA-Z][^<>]{0,4000}>|<\?[^<>]{0,4000}\?>"
+)
+BLOCK_TAG = re.compile(
+    rb"<(?:p|div|br|li|ul|ol|h[1-6]|table|tr|td|section|article|nav|header|footer|blockquote"
+    rb"|pre|form|dl|dt|dd|main|aside|figure)[\s/>]",
     re.IGNORECASE,
 )
-LEADING_TAG = re.compile(rb"\s*<(?:!--|!doctype|\?xml|[a-zA-Z][a-zA-Z0-9]*[\s/>])", re.IGNORECASE)
+WHITESPACE = re.compile(rb"\s+")
+# Measured on the bench corpora (benchmarks/sniffing.py): text dumps before a structure tag
+# carry paragraphs of text, HTML pages at most scripts, styles and a few hundred bytes of text.
+MAX_TEXT_BEFORE_STRUCTURE = 1024
+MIN_MARKUP_SHARE = 0.6  # of the non-space bytes; text dumps with ad code peak near 0.5
+MIN_MARKUP_PIECES = 8
+MIN_BLOCK_TAGS = 50  # text dumps quoting code reach about 35 in their first 64 KiB
+MIN_TAG_LINES = 5
+MIN_TAG_LINE_SHARE = 0.6
 XML_INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Control characters (C0, DEL, C1) and lone surrogates: never in output strings (tab, newline ok).
-UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # libxml2 (lxml, hence trafilatura) keeps at most about 255 levels of nesting and silently drops
 # what lies deeper; parsing far deeper markup only burns time. Pages past this are rejected.
@@ -115,7 +133,6 @@ _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _HIGH_BYTES = bytes(range(128, 256))
-SIDECAR_MAX_DEPTH = 32
 
 
 class PageFormat(StrEnum):
@@ -129,37 +146,6 @@ class DecodedPage:
     format: PageFormat
     encoding: str
     raw_bytes: int  # size of the page once inflated
-
-
-def read_bytes(path: Path, max_file_bytes: int) -> bytes:
-    """The file's bytes, refusing files over the cap before reading them.
-
-    The size and kind are checked on the opened file itself, so a file swapped for a FIFO, a
-    device or a bigger file between listing and reading is refused, never waited on or slurped.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError as exc:
-        raise PageRejected(RejectReason.missing, f"file vanished before reading: {exc}") from exc
-    except OSError as exc:
-        raise PageRejected(RejectReason.unreadable, f"{type(exc).__name__}: {exc}") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise PageRejected(RejectReason.unreadable, "not a regular file")
-        if info.st_size > max_file_bytes:
-            raise PageRejected(
-                RejectReason.too_large, f"{info.st_size} bytes on disk, cap is {max_file_bytes}"
-            )
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(max_file_bytes + 1)
-    except OSError as exc:
-        raise PageRejected(RejectReason.unreadable, f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        os.close(fd)
-    if len(data) > max_file_bytes:
-        raise PageRejected(RejectReason.too_large, f"grew past the cap of {max_file_bytes} bytes")
-    return data
 
 
 def inflate(data: bytes, max_inflated_bytes: int) -> bytes:
@@ -214,16 +200,49 @@ def _looks_utf16(head: bytes) -> bool:
 
 
 def sniff_format(data: bytes) -> PageFormat:
-    head = data[:SNIFF_BYTES]
-    if any(head.startswith(bom) for bom, _ in BOMS[:2] + BOMS[3:]):
+    """HTML when the bytes have the structure of a document, else text."""
+    head = data[:MARKUP_SNIFF_BYTES]
+    if any(head.startswith(bom) for bom, _ in BOMS[:2] + BOMS[3:]) or (
+        not head.startswith(codecs.BOM_UTF8) and _looks_utf16(head)
+    ):
         head = _decode_head(head).encode("utf-8", "replace")
     elif head.startswith(codecs.BOM_UTF8):
         head = head[3:]
-    elif _looks_utf16(head):
-        head = _decode_head(head).encode("utf-8", "replace")
-    if LEADING_TAG.match(head) or HTML_MARKERS.search(head[:4096]):
-        return PageFormat.html
-    return PageFormat.text
+    return PageFormat.html if looks_like_html(head) else PageFormat.text
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether the (ASCII-compatible) start of a page is an HTML (or XML) document."""
+    if LEADING_STRUCTURE.match(head):
+        return True
+    if b"<" not in head:
+        return False
+    markup = RAW_TEXT_ELEMENT.sub(b" ", head)
+    structure = STRUCTURE_TAG.search(markup)
+    if structure and _visible_bytes(markup[: structure.start()]) < MAX_TEXT_BEFORE_STRUCTURE:
+        return True
+    if len(BLOCK_TAG.findall(markup)) >= MIN_BLOCK_TAGS or _mostly_tag_lines(markup):
+        return True
+    pieces = len(MARKUP_TAG.findall(markup)) + len(RAW_TEXT_ELEMENT.findall(head))
+    everything = len(WHITESPACE.sub(b"", head))
+    visible = _visible_bytes(markup)
+    if visible == 0:
+        return True  # nothing but markup and scripts
+    return pieces >= MIN_MARKUP_PIECES and visible < (1 - MIN_MARKUP_SHARE) * everything
+
+
+def _visible_bytes(markup: bytes) -> int:
+    """Non-space bytes outside tags (raw-text elements already removed)."""
+    return len(WHITESPACE.sub(b"", MARKUP_TAG.sub(b" ", markup)))
+
+
+def _mostly_tag_lines(markup: bytes) -> bool:
+    """An HTML fragment written a tag a line: most lines open with a tag and close with one."""
+    lines = [line.strip() for line in markup.splitlines() if line.strip()]
+    if len(lines) < MIN_TAG_LINES:
+        return False
+    tagged = sum(1 for line in lines if line.startswith(b"<") and line.endswith(b">"))
+    return tagged >= MIN_TAG_LINE_SHARE * len(lines)
 
 
 def _decode_head(head: bytes) -> str:
@@ -231,19 +250,19 @@ def _decode_head(head: bytes) -> str:
     return text
 
 
-def decode(data: bytes, fmt: PageFormat) -> tuple[str, str]:
-    """Text and the encoding used: BOM, declared charset, UTF-8 (whole, or with a few stray
-    single-byte characters), detection, then replacement."""
+def decode(data: bytes, fmt: PageFormat, container_charset: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used: BOM, the charset the container declares (HTTP Content-Type),
+    the page's own declared charset (HTML), UTF-8 (whole, or with a few stray single-byte
+    characters), detection, then replacement."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, "replace"), f"{encoding} (BOM)"
-    declared = _declared_charset(data) if fmt is PageFormat.html else None
-    if declared and declared not in ("utf-8", "utf8"):
-        for encoding in dict.fromkeys((WEB_SUPERSETS.get(declared, declared), declared)):
-            try:
-                return data.decode(encoding), encoding
-            except (UnicodeDecodeError, LookupError):
-                pass
+    for declared in (
+        charset_name(container_charset),
+        _declared_charset(data) if fmt is PageFormat.html else None,
+    ):
+        if declared and (found := _decode_declared(data, declared)) is not None:
+            return found
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -253,6 +272,29 @@ def decode(data: bytes, fmt: PageFormat) -> tuple[str, str]:
     if not data[: SNIFF_BYTES * 4].isascii() and (text := _detect(data)) is not None:
         return text
     return data.decode("utf-8", "replace"), "utf-8 (replaced)"
+
+
+def _decode_declared(data: bytes, declared: str) -> tuple[str, str] | None:
+    """The text in a declared single- or multi-byte charset; None when it does not fit (UTF-8 is
+    left to the UTF-8 steps below, which also mend stray bytes)."""
+    if declared in ("utf-8", "utf8"):
+        return None
+    for encoding in dict.fromkeys((WEB_SUPERSETS.get(declared, declared), declared)):
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return None
+
+
+def charset_name(label: str | None) -> str | None:
+    """Python's name for a charset label, or None when it names no known codec."""
+    if not label:
+        return None
+    try:
+        return codecs.lookup(label.strip().strip("\"'").lower()).name
+    except LookupError:
+        return None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -290,11 +332,7 @@ def _declared_charset(data: bytes) -> str | None:
     match = DECLARED_CHARSET.search(data[:4096])
     if not match:
         return None
-    name = (match.group(1) or match.group(2)).decode("ascii", "ignore").lower()
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+    return charset_name((match.group(1) or match.group(2)).decode("ascii", "ignore"))
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
@@ -348,76 +386,29 @@ def markup_depth(html: str, stop_at: int = MAX_MARKUP_DEPTH) -> int:
     return deepest
 
 
-def decode_page(data: bytes, max_inflated_bytes: int) -> DecodedPage:
-    """Inflate, sniff and decode a page's bytes, or raise PageRejected."""
+def decode_page(
+    data: bytes,
+    max_inflated_bytes: int,
+    container_charset: str | None = None,
+    format_hint: PageFormat | str | None = None,
+) -> DecodedPage:
+    """Inflate, sniff and decode a page's bytes, or raise PageRejected.
+
+    `container_charset` is the charset the container declares (HTTP Content-Type), used before
+    the page's own declaration; `format_hint` is the format the container declares ("html" or
+    "text", as in Record.format_hint), used instead of sniffing.
+    """
     if data.startswith(GZIP_MAGIC):
         data = inflate(data, max_inflated_bytes)
     if not data.strip():
         raise PageRejected(RejectReason.empty, "no bytes" if not data else "only whitespace")
     if reason := sniff_binary(data):
         raise PageRejected(RejectReason.binary, reason)
-    fmt = sniff_format(data)
-    text, encoding = decode(data, fmt)
+    fmt = PageFormat(format_hint) if format_hint else sniff_format(data)
+    text, encoding = decode(data, fmt, container_charset)
     text = strip_invalid_chars(text)
     if not text.strip():
         raise PageRejected(RejectReason.empty, "only whitespace once decoded")
     if text.count("\ufffd") > 0.2 * len(text):
         raise PageRejected(RejectReason.undecodable, f"{encoding} leaves mostly replacement marks")
     return DecodedPage(text=text, format=fmt, encoding=encoding, raw_bytes=len(data))
-
-
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
-def load_sidecar(path: Path, max_bytes: int) -> tuple[dict[str, object], list[str]]:
-    """The page's sidecar metadata (a JSON object) and warnings about what was unusable.
-
-    A sidecar never stops its page: whatever is wrong with it (not JSON, not an object, too big,
-    nested too deeply, a link, NaN, lone surrogates, control characters) becomes a warning.
-    """
-    side = sidecar_path(path)
-    try:
-        if side.is_symlink():
-            return {}, ["sidecar is a symbolic link, ignored"]
-        if not side.is_file():
-            return {}, []
-        if side.stat().st_size > max_bytes:
-            return {}, [f"sidecar over {max_bytes} bytes, ignored"]
-        with side.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            return {}, [f"sidecar over {max_bytes} bytes, ignored"]
-        value = json.loads(raw.decode("utf-8", "replace"), parse_constant=_not_a_number)
-    except (OSError, ValueError, RecursionError) as exc:
-        return {}, [f"sidecar unreadable or not JSON, ignored: {type(exc).__name__}"]
-    if not isinstance(value, dict):
-        return {}, [f"sidecar is a JSON {type(value).__name__}, not an object, ignored"]
-    try:
-        return _safe_json(value, 0), []
-    except RecursionError:
-        return {}, [f"sidecar nested deeper than {SIDECAR_MAX_DEPTH} levels, ignored"]
-
-
-def _not_a_number(name: str) -> None:
-    """NaN and Infinity are not JSON: read as null, so that source_meta stays valid JSON."""
-    return None
-
-
-def safe_string(value: str) -> str:
-    """Valid UTF-8 without control characters other than tab and newline."""
-    return UNSAFE_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _safe_json(value: object, depth: int) -> object:
-    if depth > SIDECAR_MAX_DEPTH:
-        raise RecursionError
-    if isinstance(value, str):
-        return safe_string(value)
-    if isinstance(value, dict):
-        return {safe_string(str(k)): _safe_json(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_safe_json(v, depth + 1) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
