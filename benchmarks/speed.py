@@ -112,8 +112,28 @@ def repeat(masters: list[Path], folder: Path, pages: int) -> tuple[list[Path], i
     return files, total
 
 
-def build_corpus(root: Path, pages: int, text_pages: int, big_pages: int) -> tuple[Corpus, Path]:
-    masters_html = inflate_all(DEVSET / "html", root / "_masters" / "html", ".html")
+def html_masters(root: Path, kb: tuple[int, int] | None) -> list[Path]:
+    """The development set's HTML pages; with ``kb``, the pages of every bench set whose size is
+    within that range of kilobytes (small news pages, where per-page costs weigh most)."""
+    if kb is None:
+        return inflate_all(DEVSET / "html", root / "_masters" / "html", ".html")
+    low, high = kb
+    target = root / "_masters" / "html"
+    target.mkdir(parents=True, exist_ok=True)
+    out = []
+    for source in sorted(DEVSET.parent.glob("*/html/*.html.gz")):
+        data = gzip.decompress(source.read_bytes())
+        if low * 1000 <= len(data) <= high * 1000:
+            dest = target / f"{source.parts[-3]}-{source.name[: -len('.gz')]}"
+            dest.write_bytes(data)
+            out.append(dest)
+    return out
+
+
+def build_corpus(
+    root: Path, pages: int, text_pages: int, big_pages: int, kb: tuple[int, int] | None = None
+) -> tuple[Corpus, Path]:
+    masters_html = html_masters(root, kb)
     masters_text = inflate_all(DEVSET / "text", root / "_masters" / "text", ".txt")
     corpus = Corpus(root=root, html=root / "html", text=root / "text", one=root / "one")
     corpus.text_masters = masters_text
@@ -371,8 +391,14 @@ def main() -> None:
         "--api-url", help="report to this Prefect server instead of a temporary one"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--html-kb",
+        help="HTML pages of this size range in KB from every bench set, e.g. 30:80 "
+        "(default: the development set's pages)",
+    )
     args = parser.parse_args()
     parts = set(args.only.split(","))
+    kb = tuple(int(x) for x in args.html_kb.split(":")) if args.html_kb else None
     if args.skip_big:
         parts.discard("big")
 
@@ -399,6 +425,7 @@ def main() -> None:
             args.pages if parts & {"bare", "w1", "w2"} else 0,
             args.text_pages if parts & {"text", "text-floor"} else 0,
             args.big_pages if "big" in parts else 0,
+            kb,  # type: ignore[arg-type]
         )
         notes.append(
             f"corpus: {corpus.html_pages} HTML pages ({corpus.html_bytes / MB:.0f} MB), "
