@@ -102,10 +102,9 @@ CREATE INDEX IF NOT EXISTS docs_sha ON docs (sha256, seq);
 CREATE TABLE IF NOT EXISTS bands (
     band INTEGER NOT NULL,
     key INTEGER NOT NULL,
-    seq INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS bands_key ON bands (band, key);
-CREATE INDEX IF NOT EXISTS bands_seq ON bands (seq);
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (band, key, seq)
+) WITHOUT ROWID;
 """
 
 
@@ -208,8 +207,16 @@ class DuplicateStore:
         return best[1] if best is not None else None
 
     def _drop(self, doc_id: str) -> None:
-        row = self._db.execute("SELECT seq FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT seq, signature FROM docs WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
         if row is None:
             return
-        self._db.execute("DELETE FROM bands WHERE seq = ?", row)
-        self._db.execute("DELETE FROM docs WHERE seq = ?", row)
+        seq, blob = row
+        if blob is not None:
+            keys = _band_keys(np.frombuffer(blob, dtype="<u4"))
+            self._db.executemany(
+                "DELETE FROM bands WHERE band = ? AND key = ? AND seq = ?",
+                [(band, key, seq) for band, key in enumerate(keys)],
+            )
+        self._db.execute("DELETE FROM docs WHERE seq = ?", (seq,))
