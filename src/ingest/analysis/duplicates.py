@@ -78,11 +78,14 @@ def signatures(texts: Sequence[str]) -> np.ndarray:
 
 
 def _band_keys(signature: np.ndarray) -> list[int]:
+    """One 64-bit key per band: a hash of the band's number and its rows."""
     rows = signature.astype("<u4").tobytes()
     width = ROWS * 4
     return [
         int.from_bytes(
-            hashlib.blake2b(rows[b * width : (b + 1) * width], digest_size=8).digest(),
+            hashlib.blake2b(
+                rows[b * width : (b + 1) * width], digest_size=8, salt=b.to_bytes(8, "little")
+            ).digest(),
             "little",
             signed=True,
         )
@@ -100,10 +103,9 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_sha ON docs (sha256, seq);
 CREATE TABLE IF NOT EXISTS bands (
-    band INTEGER NOT NULL,
     key INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    PRIMARY KEY (band, key, seq)
+    PRIMARY KEY (key, seq)
 ) WITHOUT ROWID;
 """
 
@@ -113,7 +115,10 @@ class DuplicateStore:
 
     def __init__(self, path: str | Path) -> None:
         self._db = sqlite3.connect(str(path))
-        self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+        self._db.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            + _SCHEMA
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -170,8 +175,8 @@ class DuplicateStore:
         )
         if has_words:
             self._db.executemany(
-                "INSERT INTO bands (band, key, seq) VALUES (?, ?, ?)",
-                [(b, key, cur.lastrowid) for b, key in enumerate(_band_keys(sig))],
+                "INSERT INTO bands (key, seq) VALUES (?, ?)",
+                [(key, cur.lastrowid) for key in _band_keys(sig)],
             )
         return DupInfo(sha, duplicate_of, cluster)
 
@@ -184,14 +189,13 @@ class DuplicateStore:
     def _near_cluster(self, sig: np.ndarray, prefer: str | None) -> str | None:
         """The cluster of the confirmed near copies: ``prefer`` (the page's former cluster) when
         one of them is in it, else the oldest; None without a near copy."""
-        seqs: set[int] = set()
-        for band, key in enumerate(_band_keys(sig)):
-            seqs.update(
-                row[0]
-                for row in self._db.execute(
-                    "SELECT seq FROM bands WHERE band = ? AND key = ?", (band, key)
-                )
+        keys = _band_keys(sig)
+        seqs = {
+            row[0]
+            for row in self._db.execute(
+                f"SELECT DISTINCT seq FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys
             )
+        }
         best: tuple[int, str] | None = None
         for seq in sorted(seqs):
             cluster, blob = self._db.execute(
@@ -216,7 +220,6 @@ class DuplicateStore:
         if blob is not None:
             keys = _band_keys(np.frombuffer(blob, dtype="<u4"))
             self._db.executemany(
-                "DELETE FROM bands WHERE band = ? AND key = ? AND seq = ?",
-                [(band, key, seq) for band, key in enumerate(keys)],
+                "DELETE FROM bands WHERE key = ? AND seq = ?", [(key, seq) for key in keys]
             )
         self._db.execute("DELETE FROM docs WHERE seq = ?", (seq,))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 
 #: Gopher's stop words: a page needs two of them (appendix A)
@@ -28,7 +28,8 @@ TERMINAL_PUNCTUATION = (
 #: C4 keeps lines that end in one of these
 C4_TERMINAL = (".", "!", "?", '"')
 SHORT_LINE_CHARS = 30
-_PUNCT = frozenset(string.punctuation) | frozenset("…–—‘’“”«»¿¡·•")
+_PUNCT_CHARS = string.punctuation + "…–—‘’“”«»¿¡·•"
+_LETTER = re.compile(r"[^\W\d_]")
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 _LINE_BREAK = re.compile(r"\n+")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
@@ -79,34 +80,72 @@ def find_duplicates(items: list[str]) -> tuple[int, int]:
     return dup_elements, dup_chars
 
 
-def top_ngram_chars(words: list[str], n: int) -> int:
-    """Characters of the most frequent word n-gram times its count (joined by spaces)."""
-    grams = Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
-    if not grams:
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _word_ids(words: list[str]) -> np.ndarray:
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(w, len(ids)) for w in words], dtype=np.uint64)
+
+
+def _ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
+    """One 64-bit key per word n-gram (a polynomial hash of its word ids; a collision between
+    two different n-grams of one page has odds of about 2**-64)."""
+    count = len(ids) - n + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    keys = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(n):
+            keys = keys * _MULTIPLIER + ids[i : i + count] + np.uint64(1)
+    return keys
+
+
+def top_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
+    """Characters of the most frequent word n-gram (words joined by a space) times its count;
+    0 when no n-gram repeats. ``ids``: the words as ids (:func:`_word_ids`), when known."""
+    keys = _ngram_keys(_word_ids(words) if ids is None else ids, n)
+    if not len(keys):
         return 0
-    gram, count = grams.most_common(1)[0]
-    return len(gram) * count if count > 1 else 0
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    count = int(counts.max())
+    if count < 2:
+        return 0
+    start = int(first[counts == count].min())  # ties: the one seen first, as Counter has it
+    return (sum(len(w) for w in words[start : start + n]) + n - 1) * count
 
 
-def duplicated_ngram_chars(words: list[str], n: int) -> int:
+def duplicated_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
     """Characters of n-grams that repeat an earlier one, without overlap: after a repeat the scan
-    jumps past it (datatrove's ``find_all_duplicate``; n-grams joined without separator)."""
-    seen: set[str] = set()
+    jumps past it (datatrove's ``find_all_duplicate``; an n-gram's characters are its words').
+
+    Only n-grams found more than once can repeat, so the scan visits just their positions: the
+    others are added to the seen set in the original and never looked up again."""
+    keys = _ngram_keys(_word_ids(words) if ids is None else ids, n)
+    if not len(keys):
+        return 0
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    candidates = np.flatnonzero(counts[inverse] > 1)
+    if not len(candidates):
+        return 0
+    lengths = [len(w) for w in words]
+    seen: set[int] = set()
     chars = 0
-    i = 0
-    while i < len(words) - n + 1:
-        gram = "".join(words[i : i + n])
-        if gram in seen:
-            chars += len(gram)
-            i += n
+    resume = 0
+    for pos in candidates.tolist():
+        if pos < resume:
+            continue
+        key = int(keys[pos])
+        if key in seen:
+            chars += sum(lengths[pos : pos + n])
+            resume = pos + n
         else:
-            seen.add(gram)
-            i += 1
+            seen.add(key)
     return chars
 
 
 def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, float | int]:
-    non_symbol = [w for w in words if any(ch not in _PUNCT for ch in w)]
+    non_symbol = [w for w in words if w.strip(_PUNCT_CHARS)]
     n_words = len(words)
     lowered = {w.lower() for w in words}
     return {
@@ -120,7 +159,7 @@ def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, 
         "ellipsis_line_share": _ratio(
             sum(ln.rstrip().endswith(ELLIPSES) for ln in lines), len(lines)
         ),
-        "alpha_word_share": _ratio(sum(any(c.isalpha() for c in w) for w in words), n_words),
+        "alpha_word_share": _ratio(sum(bool(_LETTER.search(w)) for w in words), n_words),
         "stop_word_count": len(STOP_WORDS & lowered),
     }
 
@@ -137,10 +176,11 @@ def _gopher_repetition(text: str, words: list[str]) -> dict[str, float]:
         "dup_paragraph_share": _ratio(par_dups, len(paragraphs)),
         "dup_paragraph_char_share": _ratio(par_chars, chars),
     }
+    ids = _word_ids(words)
     for n in (2, 3, 4):
-        out[f"top_{n}gram_char_share"] = _ratio(top_ngram_chars(words, n), chars)
+        out[f"top_{n}gram_char_share"] = _ratio(top_ngram_chars(words, n, ids), chars)
     for n in range(5, 11):
-        out[f"dup_{n}gram_char_share"] = _ratio(duplicated_ngram_chars(words, n), chars)
+        out[f"dup_{n}gram_char_share"] = _ratio(duplicated_ngram_chars(words, n, ids), chars)
     return out
 
 
