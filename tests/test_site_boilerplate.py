@@ -8,6 +8,7 @@ import pytest
 from ingest.analysis.site_boilerplate import (
     RULE,
     SiteBoilerplateStore,
+    hash_lines,
     line_hash,
     normalise_line,
     strip_repeated,
@@ -114,3 +115,14 @@ def test_end_to_end_learned_lines_leave_cleaned_pages(store: SiteBoilerplateStor
     assert out == kept
     one = CleanResult(text=f"{NAV}\nSomething only this page says.\n{FOOTER}")
     assert strip_repeated(one, store.repeated("s")).text == "Something only this page says."
+
+
+def test_hashes_made_in_a_task_count_as_the_lines(tmp_path: Path) -> None:
+    with (
+        SiteBoilerplateStore(tmp_path / "a.sqlite") as by_lines,
+        SiteBoilerplateStore(tmp_path / "b.sqlite") as by_hashes,
+    ):
+        for i in range(6):
+            by_lines.observe("s", f"d{i}", page(i))
+            by_hashes.observe_hashes("s", f"d{i}", hash_lines(page(i)))
+        assert by_lines.repeated("s") == by_hashes.repeated("s") != set()

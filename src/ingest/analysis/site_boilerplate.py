@@ -18,7 +18,7 @@ import math
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ingest.cleaning import CleanResult, Removal
@@ -65,6 +65,16 @@ def _is_prose(normalised: str) -> bool:
     return normalised.count(" ") + 1 >= PROSE_WORDS
 
 
+def hash_lines(lines: Iterable[str]) -> dict[int, bool]:
+    """The distinct hashes of the non-blank lines, each with whether the line is prose."""
+    distinct: dict[int, bool] = {}
+    for line in lines:
+        normalised = normalise_line(line)
+        if normalised:
+            distinct[_hash(normalised)] = _is_prose(normalised)
+    return distinct
+
+
 class SiteBoilerplateStore:
     """Per-site counts of line hashes over distinct pages, in its own SQLite file."""
 
@@ -83,11 +93,10 @@ class SiteBoilerplateStore:
 
     def observe(self, site: str, doc_id: str, lines: Iterable[str]) -> None:
         """Count the page's distinct lines for its site; a page seen before is replaced."""
-        distinct: dict[int, bool] = {}
-        for line in lines:
-            normalised = normalise_line(line)
-            if normalised:
-                distinct[_hash(normalised)] = _is_prose(normalised)
+        self.observe_hashes(site, doc_id, hash_lines(lines))
+
+    def observe_hashes(self, site: str, doc_id: str, distinct: Mapping[int, bool]) -> None:
+        """:meth:`observe` with the lines hashed already (:func:`hash_lines`, e.g. in a task)."""
         with self._db:
             self._forget(doc_id)
             self._db.execute("INSERT INTO pages (doc_id, site) VALUES (?, ?)", (doc_id, site))
