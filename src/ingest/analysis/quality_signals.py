@@ -128,7 +128,6 @@ def duplicated_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = No
     candidates = np.flatnonzero(counts[inverse] > 1)
     if not len(candidates):
         return 0
-    lengths = [len(w) for w in words]
     seen: set[int] = set()
     chars = 0
     resume = 0
@@ -137,7 +136,7 @@ def duplicated_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = No
             continue
         key = int(keys[pos])
         if key in seen:
-            chars += sum(lengths[pos : pos + n])
+            chars += sum(len(w) for w in words[pos : pos + n])
             resume = pos + n
         else:
             seen.add(key)
@@ -159,7 +158,9 @@ def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, 
         "ellipsis_line_share": _ratio(
             sum(ln.rstrip().endswith(ELLIPSES) for ln in lines), len(lines)
         ),
-        "alpha_word_share": _ratio(sum(bool(_LETTER.search(w)) for w in words), n_words),
+        "alpha_word_share": _ratio(
+            sum(1 for w in words if w.isalpha() or _LETTER.search(w)), n_words
+        ),
         "stop_word_count": len(STOP_WORDS & lowered),
     }
 
