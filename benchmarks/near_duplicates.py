@@ -1,6 +1,7 @@
 """Near-duplicate store at scale: time and memory per page, and how many planted copies it finds.
 
 usage: python benchmarks/near_duplicates.py [--pages 100000] [--words 300] [--copies 0.1]
+       python benchmarks/near_duplicates.py --curve 3000   # detection rate by true Jaccard
 
 Synthetic pages: ``--words`` words drawn from the vocabulary of the development set's main
 texts (Zipf-like, as they occur there); a share ``--copies`` of them are near copies of an earlier
@@ -27,7 +28,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from ingest.analysis.duplicates import DuplicateStore, signatures, text_sha256  # noqa: E402
+from ingest.analysis.duplicates import (  # noqa: E402
+    DuplicateStore,
+    shingles,
+    signatures,
+    text_sha256,
+)
 
 BATCH = 1000
 
@@ -62,12 +68,38 @@ def pages(n: int, words: int, copies: float, seed: int = 7) -> tuple[list[str], 
     return texts, origin
 
 
+def curve(pairs: int, words: int, seed: int = 11) -> None:
+    """Share of pairs put in one cluster, by the true Jaccard similarity of their shingle sets:
+    a page and a copy with a random share of its words replaced."""
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    hits: dict[int, list[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp, DuplicateStore(Path(tmp) / "c.sqlite") as store:
+        for i in range(pairs):
+            base = rng.choices(vocab, k=words)
+            copy = [rng.choice(vocab) if rng.random() < rng.uniform(0, 0.06) else w for w in base]
+            a, b = set(shingles(" ".join(base))), set(shingles(" ".join(copy)))
+            jaccard = len(a & b) / len(a | b)
+            infos = store.assign([(f"a{i}", " ".join(base)), (f"b{i}", " ".join(copy))])
+            bucket = min(19, int(jaccard * 20))
+            hits.setdefault(bucket, []).append(infos[1].near_duplicate_cluster == f"a{i}")
+    print("\n| true Jaccard | pairs | clustered |\n|---|---|---|")
+    for bucket in sorted(hits):
+        found = hits[bucket]
+        print(f"| {bucket / 20:.2f}-{(bucket + 1) / 20:.2f} | {len(found)} | ", end="")
+        print(f"{sum(found) / len(found):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100_000)
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--copies", type=float, default=0.1)
+    parser.add_argument("--curve", type=int, default=0, help="only the S-curve, of N pairs")
     args = parser.parse_args()
+    if args.curve:
+        curve(args.curve, args.words)
+        return
     texts, origin = pages(args.pages, args.words, args.copies)
     ids = [f"p{i:07d}" for i in range(len(texts))]
     sign_s = assign_s = tail_s = 0.0
