@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from rensa import RMinHash
+
+from ingest.analysis.sqlite_store import SqliteStore
 
 NUM_PERM = 128
 BANDS = 16
@@ -110,24 +110,10 @@ CREATE TABLE IF NOT EXISTS bands (
 """
 
 
-class DuplicateStore:
+class DuplicateStore(SqliteStore):
     """Exact and near duplicate bookkeeping of one dataset, in its own SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._db = sqlite3.connect(str(path))
-        self._db.executescript(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-            + _SCHEMA
-        )
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> DuplicateStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    SCHEMA = _SCHEMA
 
     def assign(self, docs: Sequence[tuple[str, str]]) -> list[DupInfo]:
         """Hash, sign and assign in one step (for callers that do not split the work)."""

@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
+from ingest.analysis.sqlite_store import SqliteStore
 from ingest.cleaning import CleanResult, Removal
 
 RULE = "site.repeated"
@@ -75,21 +74,10 @@ def hash_lines(lines: Iterable[str]) -> dict[int, bool]:
     return distinct
 
 
-class SiteBoilerplateStore:
+class SiteBoilerplateStore(SqliteStore):
     """Per-site counts of line hashes over distinct pages, in its own SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._db = sqlite3.connect(str(path))
-        self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> SiteBoilerplateStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    SCHEMA = _SCHEMA
 
     def observe(self, site: str, doc_id: str, lines: Iterable[str]) -> None:
         """Count the page's distinct lines for its site; a page seen before is replaced."""
