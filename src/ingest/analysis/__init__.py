@@ -1,0 +1,1 @@
+"""Per-page analysis columns: language, duplicates, quality signals, site boilerplate."""
