@@ -17,9 +17,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
 from flows.progress import Progress
+from ingest.analysis.stage import AnalysisStores
 from ingest.batch import process_batch, reject_items
 from ingest.batching import batches
-from ingest.dataset import BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
+from ingest.dataset import STATE, BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
 from ingest.discovery import discover
 from ingest.fingerprint import cleaning_fingerprint
 from ingest.report import RunSummary
@@ -149,6 +150,7 @@ def _run_locked(
             dataset.discard_staging(summary.run_id)
         if counts.gone:
             summary.removed_missing = dataset.forget(summary.run_id, counts.gone, counts.gone_files)
+            AnalysisStores(dataset.output / STATE).forget(counts.gone)
             logger.info(
                 "removed %d rows of inputs gone from the raw folder", summary.removed_missing
             )

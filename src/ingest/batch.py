@@ -14,8 +14,9 @@ import pyarrow
 import trafilatura
 
 from ingest import schema
+from ingest.analysis.stage import AnalysisStores, analyse, learn_sites, strip_site_lines
 from ingest.cleaning import CleanResult, PageText, clean_pages
-from ingest.dataset import BatchResult, RecordOutcome, staged_file
+from ingest.dataset import STATE, BatchResult, RecordOutcome, staged_file
 from ingest.document import Document, Reject
 from ingest.identity import doc_id_for, sha256_bytes
 from ingest.normalising import fixer_config_dict
@@ -25,8 +26,11 @@ from ingest.processing import (
     PIPELINE_VERSION,
     Pending,
     attach_extraction,
+    clean_text,
     decode_record,
     reject,
+    removed_chars,
+    site_of,
     to_document,
 )
 from ingest.readers import RecordError, container_kind, read
@@ -92,7 +96,8 @@ def process_batch(
     """Every record of the batch becomes a row, a reject, or is found unchanged; rows and
     rejects land in staged files."""
     started = time.perf_counter()
-    out = process_items(items, settings, run_id, fingerprint)
+    stores = AnalysisStores(output / STATE)
+    out = process_items(items, settings, run_id, fingerprint, stores)
     return _write(items, out, settings, run_id, batch, output, fingerprint, started)
 
 
@@ -101,18 +106,46 @@ def process_items(
     settings: Settings,
     run_id: str,
     fingerprint: str,
+    stores: AnalysisStores | None = None,
     *,
     isolate: bool = True,
 ) -> Processed:
-    """The rows and rejects of the items' records, in memory. ``isolate=False`` extracts HTML
-    in this process, without the child process and its deadline."""
+    """The rows and rejects of the items' records, in memory. ``stores`` are the dataset's
+    analysis stores (default: private ones, as if the batch were the whole dataset).
+    ``isolate=False`` extracts HTML in this process, without the child process and its
+    deadline."""
+    stores = stores or AnalysisStores(None)
     out = Processed()
     for item in items:
         _read_item(item, settings, run_id, out)
     _extract(out, settings, run_id, isolate)
+    for pending in out.pending:
+        pending.site = site_of(pending)
+    repeated = learn_sites(stores, [(p.site, p.doc_id, p.text) for p in out.pending])
     results = clean_pages([_page_text(p) for p in out.pending], settings.cleaning)
+    kept: list[tuple[Pending, CleanResult, str]] = []
     for pending, result in zip(out.pending, results, strict=True):
-        _finish(pending, result, run_id, fingerprint, out)
+        result = strip_site_lines(result, repeated.get(pending.site or ""))
+        try:
+            kept.append((pending, result, clean_text(pending, result)))
+        except PageRejected as exc:
+            key = pending.record.key
+            out.reject(
+                pending.item,
+                key,
+                _offset(pending),
+                pending.sha256,
+                exc.reason.value,
+                exc.detail,
+                run_id,
+            )
+    rows = [(p.doc_id, text, len(p.page.text), removed_chars(r)) for p, r, text in kept]
+    for (pending, result, text), analysis in zip(kept, analyse(stores, rows), strict=True):
+        document = to_document(pending, text, result, analysis, run_id, fingerprint)
+        out.documents.append(document)
+        out.outcomes.append(
+            _outcome(pending.item, pending.record.key, _offset(pending), pending.sha256, "document")
+        )
     out.pending = []
     return out
 
@@ -181,28 +214,6 @@ def _extract(out: Processed, settings: Settings, run_id: str, isolate: bool) -> 
 
 def _page_text(pending: Pending) -> PageText:
     return PageText(text=pending.text, title=pending.meta.title, extracted=pending.extracted)
-
-
-def _finish(
-    pending: Pending, result: CleanResult, run_id: str, fingerprint: str, out: Processed
-) -> None:
-    try:
-        document = to_document(pending, result, run_id, fingerprint)
-    except PageRejected as exc:
-        out.reject(
-            pending.item,
-            pending.record.key,
-            _offset(pending),
-            pending.sha256,
-            exc.reason.value,
-            exc.detail,
-            run_id,
-        )
-        return
-    out.documents.append(document)
-    out.outcomes.append(
-        _outcome(pending.item, pending.record.key, _offset(pending), pending.sha256, "document")
-    )
 
 
 def _offset(pending: Pending) -> int:

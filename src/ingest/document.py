@@ -25,6 +25,8 @@ class Document:
     categories: list[str]
     tags: list[str]
     language_declared: str | None
+    language: str | None
+    language_score: float
     text: str
     n_chars: int
     n_words: int
@@ -32,6 +34,10 @@ class Document:
     raw_bytes: int
     removed: list[dict[str, str]]
     removed_chars: int
+    text_sha256: str
+    duplicate_of: str | None
+    near_duplicate_cluster: str | None
+    quality: dict[str, Any]
     encoding: str
     format: str
     source_meta: str | None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ingest import __version__
+from ingest.analysis.stage import RowAnalysis
 from ingest.cleaning import CleanResult
 from ingest.decoding import (
     MAX_MARKUP_DEPTH,
@@ -53,6 +54,7 @@ class Pending:
     text: str = ""  # normalised text for the cleaner
     #: an HTML page whose extractor found no main text, cleaned as a whole-page text instead
     cleaned_as_text: bool = False
+    site: str | None = None  # once its metadata is known (site_of)
 
     @property
     def doc_id(self) -> str:
@@ -98,16 +100,39 @@ def attach_extraction(pending: Pending, extracted: Extracted, rendering: str | N
     pending.side.warnings.append("the extractor found no main text; cleaned as a whole page")
 
 
-def to_document(pending: Pending, result: CleanResult, run_id: str, fingerprint: str) -> Document:
-    """The row; raises PageRejected when cleaning left no text."""
+def clean_text(pending: Pending, result: CleanResult) -> str:
+    """The row's text; raises PageRejected when cleaning left none."""
     text = normalise_whitespace(result.text)
     if not text:
         if pending.is_html:
             _check_depth(pending.page.text)
         raise PageRejected(RejectReason.no_text, _no_text_detail(pending, result))
+    return text
+
+
+def site_of(pending: Pending) -> str | None:
+    """The page's site: its own name for itself, else the sidecar's, else its host name."""
+    return pending.meta.site or pending.side.get_str("site") or _host(pending)
+
+
+def _url(pending: Pending) -> str | None:
+    return pending.record.url or pending.meta.url or pending.side.url
+
+
+def _host(pending: Pending) -> str | None:
+    return _hostname(_url(pending)) or pending.meta.hostname
+
+
+def to_document(
+    pending: Pending,
+    text: str,
+    result: CleanResult,
+    analysis: RowAnalysis,
+    run_id: str,
+    fingerprint: str,
+) -> Document:
+    """The row of a record whose clean text is ``text``."""
     meta, side, record = pending.meta, pending.side, pending.record
-    url = record.url or meta.url or side.url
-    hostname = _hostname(url) or meta.hostname
     return Document(
         doc_id=pending.doc_id,
         source_root=pending.item.root,
@@ -115,9 +140,9 @@ def to_document(pending: Pending, result: CleanResult, run_id: str, fingerprint:
         record_key=record.key,
         container=pending.container,
         source_sha256=pending.sha256,
-        url=url,
-        site=meta.site or side.get_str("site") or hostname,
-        hostname=hostname,
+        url=_url(pending),
+        site=pending.site,
+        hostname=_host(pending),
         title=_short(meta.title or side.get_str("title")),
         author=_short(meta.author or side.get_str("author")),
         published=meta.published or side.published,
@@ -131,13 +156,19 @@ def to_document(pending: Pending, result: CleanResult, run_id: str, fingerprint:
             or (_html_language(pending.page.text) if pending.is_html else None)
             or meta.language
         ),
+        language=analysis.language,
+        language_score=analysis.language_score,
         text=text,
         n_chars=len(text),
         n_words=len(text.split()),
         raw_chars=len(pending.page.text),
         raw_bytes=pending.page.raw_bytes,
         removed=[{"rule": r.rule, "text": r.text} for r in result.removed],
-        removed_chars=sum(len(r.text) for r in result.removed),
+        removed_chars=removed_chars(result),
+        text_sha256=analysis.text_sha256,
+        duplicate_of=analysis.duplicate_of,
+        near_duplicate_cluster=analysis.near_duplicate_cluster,
+        quality=analysis.quality,
         encoding=pending.page.encoding,
         format=pending.page.format.value,
         source_meta=_source_meta(record, side),
@@ -147,6 +178,10 @@ def to_document(pending: Pending, result: CleanResult, run_id: str, fingerprint:
         run_id=run_id,
         ingested_at=datetime.now(UTC),
     )
+
+
+def removed_chars(result: CleanResult) -> int:
+    return sum(len(r.text) for r in result.removed)
 
 
 def reject(

@@ -3,6 +3,8 @@ rows of `ingest.document` have exactly these fields (a unit test holds them toge
 
 import pyarrow as pa
 
+from ingest.analysis.quality_signals import QUALITY
+
 SCHEMA_VERSION = "2.0"
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -28,6 +30,8 @@ DOCUMENTS = pa.schema(
         pa.field("categories", pa.list_(pa.string()), False),
         pa.field("tags", pa.list_(pa.string()), False),
         pa.field("language_declared", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("language_score", pa.float32(), False),
         pa.field("text", pa.string(), False),
         pa.field("n_chars", pa.int64(), False),
         pa.field("n_words", pa.int64(), False),
@@ -35,6 +39,10 @@ DOCUMENTS = pa.schema(
         pa.field("raw_bytes", pa.int64(), False),
         pa.field("removed", pa.list_(REMOVAL), False),
         pa.field("removed_chars", pa.int64(), False),
+        pa.field("text_sha256", pa.string(), False),
+        pa.field("duplicate_of", pa.string()),
+        pa.field("near_duplicate_cluster", pa.string()),
+        pa.field("quality", QUALITY, False),
         pa.field("encoding", pa.string(), False),
         pa.field("format", pa.string(), False),
         pa.field("source_meta", pa.string()),

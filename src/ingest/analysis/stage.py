@@ -1,0 +1,111 @@
+"""The analysis stage of a batch: what each site repeats (learned, then stripped from the clean
+text), and per row the language, duplicates and quality signals.
+
+Knowledge that outlives the batch lives in two SQLite stores beside the state store. Batch tasks
+run in parallel processes, so each task takes an exclusive lock on them for the short,
+sequential part (recording and querying); the costly parts (hashing lines, MinHash signatures,
+language, quality signals) run outside it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.analysis.duplicates import DupInfo, DuplicateStore, signatures, text_sha256
+from ingest.analysis.language import detect_languages
+from ingest.analysis.quality_signals import quality_signals
+from ingest.analysis.site_boilerplate import SiteBoilerplateStore, hash_lines, strip_repeated
+from ingest.cleaning import CleanResult
+
+DUPLICATES_FILE = "duplicates.sqlite"
+SITES_FILE = "site_boilerplate.sqlite"
+LOCK_FILE = "analysis.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class RowAnalysis:
+    """The analysis columns of one row."""
+
+    language: str | None
+    language_score: float
+    text_sha256: str
+    duplicate_of: str | None
+    near_duplicate_cluster: str | None
+    quality: dict[str, Any]
+
+
+class AnalysisStores:
+    """The dataset's analysis stores in ``folder`` (the state folder), or private in-memory ones
+    when ``folder`` is None (a batch that is not part of a dataset)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._memory: tuple[DuplicateStore, SiteBoilerplateStore] | None = None
+
+    @contextmanager
+    def open(self) -> Iterator[tuple[DuplicateStore, SiteBoilerplateStore]]:
+        """Both stores, held exclusively while the block runs."""
+        if self.folder is None:
+            if self._memory is None:
+                self._memory = (DuplicateStore(":memory:"), SiteBoilerplateStore(":memory:"))
+            yield self._memory
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / LOCK_FILE).open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with (
+                    DuplicateStore(self.folder / DUPLICATES_FILE) as duplicates,
+                    SiteBoilerplateStore(self.folder / SITES_FILE) as sites,
+                ):
+                    yield duplicates, sites
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def forget(self, doc_ids: Sequence[str]) -> None:
+        """Records gone from the input leave their clusters and their sites' counts."""
+        with self.open() as (duplicates, sites):
+            duplicates.remove(doc_ids)
+            sites.forget(doc_ids)
+
+
+def learn_sites(
+    stores: AnalysisStores, pages: Sequence[tuple[str | None, str, str]]
+) -> dict[str, set[int]]:
+    """Record the lines of each (site, doc_id, text) and return, per site, the line hashes it
+    repeats on enough of its pages (the pages of this batch included)."""
+    hashed = [(site, doc_id, hash_lines(text.split("\n"))) for site, doc_id, text in pages if site]
+    with stores.open() as (_, sites):
+        for site, doc_id, distinct in hashed:
+            sites.observe_hashes(site, doc_id, distinct)
+        return {site: sites.repeated(site) for site in {s for s, _, _ in hashed}}
+
+
+def strip_site_lines(result: CleanResult, repeated: set[int] | None) -> CleanResult:
+    return strip_repeated(result, repeated) if repeated else result
+
+
+def analyse(
+    stores: AnalysisStores,
+    rows: Sequence[tuple[str, str, int, int]],
+) -> list[RowAnalysis]:
+    """The analysis columns of (doc_id, clean text, raw chars, removed chars) rows, duplicates
+    assigned in order against everything the dataset held before."""
+    if not rows:
+        return []
+    texts = [text for _, text, _, _ in rows]
+    languages = detect_languages(texts)
+    shas = [text_sha256(text) for text in texts]
+    signed = signatures(texts)
+    quality = [quality_signals(text, raw, removed) for _, text, raw, removed in rows]
+    with stores.open() as (duplicates, _):
+        found: list[DupInfo] = duplicates.assign_signed([r[0] for r in rows], shas, signed)
+    return [
+        RowAnalysis(lang, float(score), sha, dup.duplicate_of, dup.near_duplicate_cluster, q)
+        for (lang, score), sha, dup, q in zip(languages, shas, found, quality, strict=True)
+    ]
