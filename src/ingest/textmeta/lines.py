@@ -1,0 +1,86 @@
+"""A text page as its non-blank lines, with the few per-line measures the readers use.
+
+Every line gets only what list comprehensions compute fast (words, prose or not); the richer
+``HeadLine`` is built on demand for the few lines a reader looks at.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+
+#: list markers of text renderings ("* ", "+ ", "o ", "- ", "1. ", "• ")
+_BULLET = re.compile(r"^(?:[*+•·◦▪▸►▶●○■□\-–—>»›]+|o(?= )|\d{1,2}[.)](?= ))\s*")
+_BULLET_START = frozenset("*+•·◦▪▸►▶●○■□-–—>»›o0123456789")
+_TERMINAL = frozenset(".!。！")
+_QUESTION = frozenset("?？")
+_CLOSERS = "\"'”’»)]“«"
+_ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
+#: a body paragraph: this many words and final punctuation, or this many words
+PROSE_WORDS, LONG_WORDS = 8, 25
+#: a question of fewer words is read as a heading, not prose
+QUESTION_WORDS = 13
+
+
+class HeadLine:
+    """One non-blank line: its text without list marker, and its shape."""
+
+    __slots__ = ("bullet", "index", "key", "last", "n_words", "prose", "text")
+
+    def __init__(self, index: int, raw: str, prose: bool) -> None:
+        self.index = index
+        self.prose = prose
+        text = raw
+        self.bullet = False
+        if raw[0] in _BULLET_START:
+            found = _BULLET.match(raw)
+            if found and 0 < found.end() < len(raw):
+                self.bullet = True
+                text = raw[found.end() :]
+        self.text = text
+        self.n_words = text.count(" ") + 1
+        self.key = text.lower()
+        self.last = text.rstrip(_CLOSERS)[-1:] or text[-1]
+
+    def __repr__(self) -> str:
+        return f"HeadLine({self.index}, {self.text[:40]!r})"
+
+
+class Page:
+    """The non-blank lines of a page, their word counts and which are prose."""
+
+    def __init__(self, text: str) -> None:
+        if "  " in text or "\t" in text or "\r" in text:  # not normalised
+            text = _ODD_SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+        raw = [s for s in text.split("\n") if s]
+        if any(s[0] == " " or s[-1] == " " for s in raw):
+            raw = [s for s in map(str.strip, raw) if s]
+        self.raw = raw
+        self.words = words = [s.count(" ") + 1 for s in raw]
+        self.prose = prose = [
+            n >= LONG_WORDS or (n >= PROSE_WORDS and _terminal(s, n))
+            for s, n in zip(raw, words, strict=True)
+        ]
+        #: prose words in lines [a, b): acc[b] - acc[a]
+        self.acc = [0, *accumulate(n if p else 0 for n, p in zip(words, prose, strict=True))]
+        self.lower = text.lower()
+        self._lines: dict[int, HeadLine] = {}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def line(self, i: int) -> HeadLine:
+        found = self._lines.get(i)
+        if found is None:
+            found = self._lines[i] = HeadLine(i, self.raw[i], self.prose[i])
+        return found
+
+
+def _terminal(text: str, words: int) -> bool:
+    """Whether a line ends a sentence (a short question is more often a heading)."""
+    last = text[-1]
+    if last in _CLOSERS:
+        last = text.rstrip(_CLOSERS)[-1:]
+    if last in _QUESTION:
+        return words >= QUESTION_WORDS
+    return last in _TERMINAL and not text.endswith("...")
