@@ -18,6 +18,9 @@ _CLOSERS = "\"'”’»)]“«"
 _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 #: a body paragraph: this many words and final punctuation, or this many words
 PROSE_WORDS, LONG_WORDS = 8, 25
+#: a line with fewer spaces than one in SPACED_CHARS characters is written without spaces
+#: (Chinese, Japanese); it counts a word for every CJK_CHARS characters
+SPACED_CHARS, CJK_CHARS = 20, 3
 #: a question of fewer words is read as a heading, not prose
 QUESTION_WORDS = 13
 
@@ -38,7 +41,7 @@ class HeadLine:
                 self.bullet = True
                 text = raw[found.end() :]
         self.text = text
-        self.n_words = text.count(" ") + 1
+        self.n_words = word_count(text)
         self.key = text.lower()
         self.last = text.rstrip(_CLOSERS)[-1:] or text[-1]
 
@@ -57,6 +60,12 @@ class Page:
             raw = [s for s in map(str.strip, raw) if s]
         self.raw = raw
         self.words = words = [s.count(" ") + 1 for s in raw]
+        if not text.isascii():
+            # scripts written without spaces: a word for every CJK_CHARS characters
+            words = self.words = [
+                n if n * SPACED_CHARS >= len(s) else word_count(s)
+                for s, n in zip(raw, words, strict=True)
+            ]
         self.prose = prose = [
             n >= LONG_WORDS or (n >= PROSE_WORDS and _terminal(s, n))
             for s, n in zip(raw, words, strict=True)
@@ -74,6 +83,12 @@ class Page:
         if found is None:
             found = self._lines[i] = HeadLine(i, self.raw[i], self.prose[i])
         return found
+
+
+def word_count(text: str) -> int:
+    """Words of a line; in a line written without spaces, one per CJK_CHARS characters."""
+    n = text.count(" ") + 1
+    return n if n * SPACED_CHARS >= len(text) else max(n, len(text) // CJK_CHARS)
 
 
 def _terminal(text: str, words: int) -> bool:

@@ -10,12 +10,15 @@ on the bench sets' training sites (``benchmarks/train_title_model.py``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from heapq import nlargest
 from operator import itemgetter, mul
 from pathlib import Path
 
+from ingest.textmeta.bylines import person_name
 from ingest.textmeta.lines import HeadLine, Page
+from ingest.textmeta.vocab import BYLINE_FIRST
 
 #: a run of prose: a prose line starting RUN lines that hold RUN_WORDS prose words
 RUN, RUN_WORDS = 5, 60
@@ -67,6 +70,12 @@ FEATURES = (
     "run_after",  # below its start
     "label_lead",  # "Credit: ...", "Tags: ..."
     "path",  # " / ", " > ", " » ": a breadcrumb
+    "echo",  # share of its words of 4 letters or more that the article's prose uses
+    "no_topic",  # it has no such word
+    "meta_prev",  # the line above is a byline, date or reading time
+    "meta_next",  # the line below is
+    "lead_word",  # starts with a word that opens bylines ("by", "von")
+    "person",  # shaped like a person's name
 )
 
 _MODEL = json.loads(Path(__file__).with_name("title_model.json").read_text(encoding="utf-8"))
@@ -96,7 +105,12 @@ _CHEAP = _cheap_weights(_MODEL["weights"])
 
 
 #: a candidate has prose at most this many lines below it
-MAX_GAP = 15
+MAX_GAP = 40
+#: the article's prose, for ``echo``: from this many lines above its first run of prose to
+#: this many below
+BODY_BEFORE, BODY_AFTER = 10, 60
+_WORD = re.compile(r"[^\W\d_]+")
+_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]{}\"'“”‘’«»…|/", " "))
 #: how many lines, the best by the features of every line, get all features computed
 SHORTLIST = 12
 #: first characters of list items (menus), never a headline
@@ -156,6 +170,18 @@ class Candidates:
         self.near = [*_window(acc, NEAR)[1:], 0]
         self.precede = [0] * FOLLOW + ahead[: max(0, n - FOLLOW)]
         self.precede[:FOLLOW] = [acc[i] for i in range(min(FOLLOW, n))]
+        self._body: frozenset[str] | None = None
+
+    @property
+    def body(self) -> frozenset[str]:
+        """The lower-case words of the prose lines around the page's first run of prose."""
+        if self._body is None:
+            page = self.page
+            start = max(0, self.run - BODY_BEFORE)
+            end = min(len(page), self.run + BODY_AFTER)
+            text = " ".join(page.raw[i] for i in range(start, end) if page.prose[i])
+            self._body = frozenset(text.lower().translate(_PUNCTUATION).split())
+        return self._body
 
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
         """The lines that can be the headline: short, not prose, with prose soon below; the
@@ -207,7 +233,7 @@ class Candidates:
         text = line.text
         tokens = text.split()
         last = line.last
-        caps = sum(map(str.isupper, (t[0] for t in tokens))) / words
+        caps = sum(map(str.isupper, (t[0] for t in tokens))) / len(tokens)
         letters = sum(map(str.isalpha, text)) or 1
         upper = sum(map(str.isupper, text)) / letters
         digits = sum(map(str.isdigit, text)) / len(text)
@@ -220,6 +246,8 @@ class Candidates:
         block = self.block
         run = self.run - i
         quoted = words >= 2 and page.lower.count(line.key) > 1
+        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
+        echo = sum(t in self.body for t in topical) / len(topical) if topical else 0.0
         return [
             follow,
             near,
@@ -260,8 +288,14 @@ class Candidates:
             4 <= run <= 8,
             run > 8,
             run <= 0,
-            tokens[0][-1] == ":" or (words > 1 and tokens[1][-1] == ":"),
+            tokens[0][-1] == ":" or (len(tokens) > 1 and tokens[1][-1] == ":"),
             any(mark in text for mark in _PATH_MARKS),
+            echo,
+            not topical,
+            i > 0 and meta(i - 1),
+            i + 1 < n and meta(i + 1),
+            line.key.partition(" ")[0] in BYLINE_FIRST,
+            words <= 5 and person_name(text) is not None,
         ]
 
     def scored(self, keep: int | None = SHORTLIST) -> list[tuple[float, list[float], HeadLine]]:
