@@ -7,7 +7,8 @@ Every line gets only what list comprehensions compute fast (words, prose or not)
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add, mul
 
 #: list markers of text renderings ("* ", "+ ", "o ", "- ", "1. ", "• ")
 _BULLET = re.compile(r"^(?:[*+•·◦▪▸►▶●○■□\-–—>»›]+|o(?= )|\d{1,2}[.)](?= ))\s*")
@@ -55,11 +56,12 @@ class Page:
     def __init__(self, text: str) -> None:
         if "  " in text or "\t" in text or "\r" in text:  # not normalised
             text = _ODD_SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-        raw = [s for s in text.split("\n") if s]
-        if any(s[0] == " " or s[-1] == " " for s in raw):
-            raw = [s for s in map(str.strip, raw) if s]
+        if text[:1] == " " or text[-1:] == " " or "\n " in text or " \n" in text:
+            raw = [s for s in map(str.strip, text.split("\n")) if s]
+        else:
+            raw = [s for s in text.split("\n") if s]
         self.raw = raw
-        self.words = words = [s.count(" ") + 1 for s in raw]
+        self.words = words = list(map(add, map(str.count, raw, repeat(" ")), repeat(1)))
         if not text.isascii():
             # scripts written without spaces: a word for every CJK_CHARS characters
             words = self.words = [
@@ -71,7 +73,7 @@ class Page:
             for s, n in zip(raw, words, strict=True)
         ]
         #: prose words in lines [a, b): acc[b] - acc[a]
-        self.acc = [0, *accumulate(n if p else 0 for n, p in zip(words, prose, strict=True))]
+        self.acc = [0, *accumulate(map(mul, words, prose))]
         self.lower = text.lower()
         self._lines: dict[int, HeadLine] = {}
 

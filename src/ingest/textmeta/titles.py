@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from heapq import nlargest
-from operator import itemgetter, mul
+from operator import itemgetter, mul, sub
 from pathlib import Path
 
 from ingest.textmeta.bylines import person_name
@@ -110,7 +110,6 @@ MAX_GAP = 40
 #: this many below
 BODY_BEFORE, BODY_AFTER = 10, 60
 _WORD = re.compile(r"[^\W\d_]+")
-_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?()[]{}\"'“”‘’«»…|/", " "))
 #: how many lines, the best by the features of every line, get all features computed
 SHORTLIST = 12
 #: first characters of list items (menus), never a headline
@@ -122,8 +121,7 @@ _SEPARATORS = (" | ", " - ", " – ")
 def _window(acc: list[int], size: int) -> list[int]:
     """For each line, prose words in it and the ``size - 1`` lines under it."""
     n = len(acc) - 1
-    ends = acc[size:] + [acc[n]] * min(size, n)
-    return [end - start for start, end in zip(acc[:n], ends, strict=False)]
+    return list(map(sub, acc[size:] + [acc[n]] * min(size, n), acc[:n]))
 
 
 def _shaped(line: HeadLine) -> bool:
@@ -170,17 +168,18 @@ class Candidates:
         self.near = [*_window(acc, NEAR)[1:], 0]
         self.precede = [0] * FOLLOW + ahead[: max(0, n - FOLLOW)]
         self.precede[:FOLLOW] = [acc[i] for i in range(min(FOLLOW, n))]
-        self._body: frozenset[str] | None = None
+        self._body: str | None = None
 
     @property
-    def body(self) -> frozenset[str]:
-        """The lower-case words of the prose lines around the page's first run of prose."""
+    def body(self) -> str:
+        """The prose lines around the page's first run of prose, lower-case, in one string."""
         if self._body is None:
             page = self.page
             start = max(0, self.run - BODY_BEFORE)
             end = min(len(page), self.run + BODY_AFTER)
-            text = " ".join(page.raw[i] for i in range(start, end) if page.prose[i])
-            self._body = frozenset(text.lower().translate(_PUNCTUATION).split())
+            self._body = (
+                " " + " ".join(page.raw[i] for i in range(start, end) if page.prose[i]).lower()
+            )
         return self._body
 
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
@@ -192,7 +191,7 @@ class Candidates:
         w_gap, w_words, w_run, w_after = w["gap"], w["words"], w["run"], w["block_after"]
         w_precede = w["precede"] / self.follow_max
         w_near = w["follow_near"] / self.follow_max
-        w_position = w["position"] / n
+        w_position = w["position"] / max(n, 1)
         near, precede = self.near, self.precede
         ranked = []
         for i in range(n):
@@ -247,7 +246,9 @@ class Candidates:
         run = self.run - i
         quoted = words >= 2 and page.lower.count(line.key) > 1
         topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
-        echo = sum(t in self.body for t in topical) / len(topical) if topical else 0.0
+        body = self.body
+        # a word of the line starts a word of the prose (a substring test: no tokenising)
+        echo = sum(f" {t}" in body for t in topical) / len(topical) if topical else 0.0
         return [
             follow,
             near,
