@@ -15,7 +15,7 @@ from ingest.textmeta.bylines import byline_name, lead_only, person_name
 from ingest.textmeta.dates import dates_in, first_date
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
-from ingest.textmeta.vocab import BYLINE_ROLE, DATE_LEAD, READ_TIME, UI_WORDS
+from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_ROLE, DATE_LEAD, READ_TIME, UI_WORDS
 
 #: how many non-blank lines from the top are searched when the headline gives no lead
 HEAD_LINES = 40
@@ -23,6 +23,10 @@ HEAD_LINES = 40
 ABOVE, BELOW = 3, 8
 #: longest line read as a dateline
 DATELINE_WORDS, DATELINE_CHARS = 20, 200
+#: longest line read as a byline
+BYLINE_CHARS = 120
+#: longest line read as a name alone
+NAME_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +49,7 @@ class _Head:
             page = self.page
             found = None
             text = page.raw[i]
-            if (
-                page.words[i] <= DATELINE_WORDS
-                and len(text) <= DATELINE_CHARS
-                and not page.prose[i]
-                and _has_digit(text)
-            ):
+            if page.chars[i] <= DATELINE_CHARS and not page.prose[i] and _has_digit(text):
                 found = first_date(text)
             self._dates[i] = found
         return self._dates[i]
@@ -87,11 +86,16 @@ class _Head:
                         return name
             # a name alone under the headline, beside a date, reading time or job title
             for i in range(title.index + 1, end):
-                name = person_name(page.line(i).text) if page.words[i] <= 5 else None
+                name = person_name(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
                 beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
                 if name and any(map(self.meta, beside)):
                     return name
-        head = [page.line(i) for i in range(min(n, HEAD_LINES))]
+        # the head of the page: only lines short enough and opening like a byline are read
+        head = [
+            page.line(i)
+            for i in range(min(n, HEAD_LINES))
+            if page.chars[i] <= BYLINE_CHARS and _may_open_byline(page.raw[i])
+        ]
         found = next((name for line in head if (name := byline_name(line, slash=False))), None)
         return found or next((name for line in head if (name := byline_name(line))), None)
 
@@ -109,6 +113,12 @@ class _Head:
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def _may_open_byline(text: str) -> bool:
+    """Whether a line can be a byline: "By ...", "Autor: ...", "Jane Doe / Paper"."""
+    first = text.partition(" ")[0].lower().rstrip(":")
+    return first.lstrip("*•·-– ") in BYLINE_FIRST or "/" in text or "|" in text or not first
 
 
 def _has_digit(text: str) -> bool:

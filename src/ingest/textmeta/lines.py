@@ -7,8 +7,8 @@ Every line gets only what list comprehensions compute fast (words, prose or not)
 from __future__ import annotations
 
 import re
-from itertools import accumulate, repeat
-from operator import add, mul
+from itertools import accumulate
+from operator import mul
 
 #: list markers of text renderings ("* ", "+ ", "o ", "- ", "1. ", "• ")
 _BULLET = re.compile(r"^(?:[*+•·◦▪▸►▶●○■□\-–—>»›]+|o(?= )|\d{1,2}[.)](?= ))\s*")
@@ -17,13 +17,13 @@ _TERMINAL = frozenset(".!。！")
 _QUESTION = frozenset("?？")
 _CLOSERS = "\"'”’»)]“«"
 _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
-#: a body paragraph: this many words and final punctuation, or this many words
-PROSE_WORDS, LONG_WORDS = 8, 25
+#: a body paragraph: this many characters and final punctuation, or this many characters
+PROSE_CHARS, LONG_CHARS = 45, 150
 #: a line with fewer spaces than one in SPACED_CHARS characters is written without spaces
 #: (Chinese, Japanese); it counts a word for every CJK_CHARS characters
 SPACED_CHARS, CJK_CHARS = 20, 3
-#: a question of fewer words is read as a heading, not prose
-QUESTION_WORDS = 13
+#: a question of fewer characters is read as a heading, not prose
+QUESTION_CHARS = 75
 
 
 class HeadLine:
@@ -51,7 +51,7 @@ class HeadLine:
 
 
 class Page:
-    """The non-blank lines of a page, their word counts and which are prose."""
+    """The non-blank lines of a page, their lengths and which are prose."""
 
     def __init__(self, text: str) -> None:
         if "  " in text or "\t" in text or "\r" in text:  # not normalised
@@ -60,25 +60,22 @@ class Page:
             raw = [s for s in map(str.strip, text.split("\n")) if s]
         else:
             raw = [s for s in text.split("\n") if s]
+        self.text = text
         self.raw = raw
-        self.words = words = list(map(add, map(str.count, raw, repeat(" ")), repeat(1)))
-        if not text.isascii():
-            # scripts written without spaces: a word for every CJK_CHARS characters
-            words = self.words = [
-                n if n * SPACED_CHARS >= len(s) else word_count(s)
-                for s, n in zip(raw, words, strict=True)
-            ]
+        self.chars = chars = list(map(len, raw))
         self.prose = prose = [
-            n >= LONG_WORDS or (n >= PROSE_WORDS and _terminal(s, n))
-            for s, n in zip(raw, words, strict=True)
+            n >= LONG_CHARS or (n >= PROSE_CHARS and _terminal(s, n))
+            for s, n in zip(raw, chars, strict=True)
         ]
-        #: prose words in lines [a, b): acc[b] - acc[a]
-        self.acc = [0, *accumulate(map(mul, words, prose))]
-        self.lower = text.lower()
+        #: characters of prose in lines [a, b): acc[b] - acc[a]
+        self.acc = [0, *accumulate(map(mul, chars, prose))]
         self._lines: dict[int, HeadLine] = {}
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    def words(self, i: int) -> int:
+        return word_count(self.raw[i])
 
     def line(self, i: int) -> HeadLine:
         found = self._lines.get(i)
@@ -93,11 +90,11 @@ def word_count(text: str) -> int:
     return n if n * SPACED_CHARS >= len(text) else max(n, len(text) // CJK_CHARS)
 
 
-def _terminal(text: str, words: int) -> bool:
+def _terminal(text: str, chars: int) -> bool:
     """Whether a line ends a sentence (a short question is more often a heading)."""
     last = text[-1]
     if last in _CLOSERS:
         last = text.rstrip(_CLOSERS)[-1:]
     if last in _QUESTION:
-        return words >= QUESTION_WORDS
+        return chars >= QUESTION_CHARS
     return last in _TERMINAL and not text.endswith("...")

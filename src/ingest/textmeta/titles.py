@@ -17,11 +17,11 @@ from operator import itemgetter, mul, sub
 from pathlib import Path
 
 from ingest.textmeta.bylines import person_name
-from ingest.textmeta.lines import HeadLine, Page
+from ingest.textmeta.lines import HeadLine, Page, word_count
 from ingest.textmeta.vocab import BYLINE_FIRST
 
-#: a run of prose: a prose line starting RUN lines that hold RUN_WORDS prose words
-RUN, RUN_WORDS = 5, 60
+#: a run of prose: a prose line starting RUN lines that hold RUN_CHARS characters of prose
+RUN, RUN_CHARS = 5, 350
 #: lines further than this below a line are not its "next lines" for the prose measures
 FOLLOW = 8
 NEAR = 3
@@ -29,9 +29,9 @@ MAX_WORDS = 30
 MAX_CHARS = 250
 
 FEATURES = (
-    "follow",  # prose words in the next FOLLOW lines, as a share of the page's most
+    "follow",  # prose characters in the next FOLLOW lines, as a share of the page's most
     "follow_near",  # the same over the next NEAR lines
-    "precede",  # prose words in the FOLLOW lines before, as a share of the page's most
+    "precede",  # prose characters in the FOLLOW lines before, as a share of the page's most
     "gap_1",  # the next line is prose
     "gap_2_3",
     "gap_4_6",
@@ -119,7 +119,7 @@ _SEPARATORS = (" | ", " - ", " – ")
 
 
 def _window(acc: list[int], size: int) -> list[int]:
-    """For each line, prose words in it and the ``size - 1`` lines under it."""
+    """For each line, prose characters in it and the ``size - 1`` lines under it."""
     n = len(acc) - 1
     return list(map(sub, acc[size:] + [acc[n]] * min(size, n), acc[:n]))
 
@@ -146,7 +146,7 @@ class Candidates:
         self.ui = ui
         n = len(page)
         acc, prose = page.acc, page.prose
-        # prose words in the FOLLOW lines from each line on
+        # prose characters in the FOLLOW lines from each line on
         ahead = _window(acc, FOLLOW)
         self.follow_max = max(ahead, default=0) or 1
         # the densest run of prose starts at ``block``
@@ -155,7 +155,7 @@ class Candidates:
             block += 1
         self.block = block
         run_words = _window(acc, RUN)
-        self.run = next((i for i in range(n) if prose[i] and run_words[i] >= RUN_WORDS), block)
+        self.run = next((i for i in range(n) if prose[i] and run_words[i] >= RUN_CHARS), block)
         # the nearest prose line at or below each line
         next_prose = [n] * (n + 1)
         nearest = n
@@ -164,7 +164,7 @@ class Candidates:
                 nearest = i
             next_prose[i] = nearest
         self.next_prose = next_prose
-        #: prose words in the NEAR lines under each line, in the FOLLOW lines above it
+        #: prose characters in the NEAR lines under each line, in the FOLLOW lines above it
         self.near = [*_window(acc, NEAR)[1:], 0]
         self.precede = [0] * FOLLOW + ahead[: max(0, n - FOLLOW)]
         self.precede[:FOLLOW] = [acc[i] for i in range(min(FOLLOW, n))]
@@ -185,7 +185,7 @@ class Candidates:
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
         """The lines that can be the headline: short, not prose, with prose soon below; the
         ``keep`` best by the features that cost nothing (all of them when None)."""
-        page, next_prose, words, raw = self.page, self.next_prose, self.page.words, self.page.raw
+        page, next_prose, raw, chars = self.page, self.next_prose, self.page.raw, self.page.chars
         n, run, block = len(page), self.run, self.block
         w = _CHEAP
         w_gap, w_words, w_run, w_after = w["gap"], w["words"], w["run"], w["block_after"]
@@ -196,9 +196,10 @@ class Candidates:
         ranked = []
         for i in range(n):
             gap = next_prose[i + 1] - i
-            size = words[i]
-            text = raw[i]
-            if size > MAX_WORDS or gap > MAX_GAP or text[0] in _MARKERS or len(text) > MAX_CHARS:
+            if gap > MAX_GAP or chars[i] > MAX_CHARS or raw[i][0] in _MARKERS:
+                continue
+            size = word_count(raw[i])
+            if size > MAX_WORDS:
                 continue
             to_run = run - i
             score = (
@@ -241,10 +242,10 @@ class Candidates:
         meta_after = any(map(meta, range(i + 1, min(n, i + 1 + NEAR))))
         meta_before = any(map(meta, range(max(0, i - 2), i)))
         prev = page.line(i - 1) if i else None
-        nxt_words = page.words[i + 1] if i + 1 < n else 0
+        nxt_words = page.words(i + 1) if i + 1 < n else 0
         block = self.block
         run = self.run - i
-        quoted = words >= 2 and page.lower.count(line.key) > 1
+        quoted = words >= 2 and page.text.count(line.text) > 1
         topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
         body = self.body
         # a word of the line starts a word of the prose (a substring test: no tokenising)
