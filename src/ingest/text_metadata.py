@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ingest.textmeta.bylines import byline_name, lead_only, person_name
+from ingest.textmeta.bylines import byline_name, lead_only, name_part, person_name
 from ingest.textmeta.dates import dates_in, first_date
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
@@ -19,6 +19,8 @@ from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_ROLE, DATE_LEAD, READ_TIM
 
 #: how many non-blank lines from the top are searched when the headline gives no lead
 HEAD_LINES = 40
+#: bylines are looked for down to this many lines below the first run of prose
+AFTER_RUN = 10
 #: the headline's neighbourhood searched for a byline and a dateline
 ABOVE, BELOW = 3, 8
 #: longest line read as a dateline
@@ -68,7 +70,7 @@ class _Head:
             )
         return self._meta[i]
 
-    def author(self, title: HeadLine | None) -> str | None:
+    def author(self, title: HeadLine | None, head_end: int) -> str | None:
         page = self.page
         n = len(page)
         if title is not None:
@@ -84,16 +86,16 @@ class _Head:
                     name = person_name(page.line(i + 1).text)
                     if name:
                         return name
-            # a name alone under the headline, beside a date, reading time or job title
+            # a name under the headline, beside a date, reading time or job title
             for i in range(title.index + 1, end):
-                name = person_name(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
+                name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
                 beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
-                if name and any(map(self.meta, beside)):
+                if name and (self.date(i) or any(map(self.meta, beside))):
                     return name
         # the head of the page: only lines short enough and opening like a byline are read
         head = [
             page.line(i)
-            for i in range(min(n, HEAD_LINES))
+            for i in range(min(n, head_end))
             if page.chars[i] <= BYLINE_CHARS and _may_open_byline(page.raw[i])
         ]
         found = next((name for line in head if (name := byline_name(line, slash=False))), None)
@@ -136,9 +138,10 @@ def extract_text_metadata(text: str) -> TextMetadata:
     if not len(page):
         return TextMetadata()
     head = _Head(page)
-    title = best_title(Candidates(page, head.meta, UI_WORDS))
+    candidates = Candidates(page, head.meta, UI_WORDS)
+    title = best_title(candidates)
     return TextMetadata(
         title=title.text if title else None,
-        author=head.author(title),
+        author=head.author(title, max(HEAD_LINES, candidates.run + AFTER_RUN)),
         published=head.published(title),
     )

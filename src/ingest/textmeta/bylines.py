@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.textmeta.lines import HeadLine
-from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_LEAD, NAME_PARTICLES, NAME_STOP
+from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_LEAD, MONTHS, NAME_PARTICLES, NAME_STOP
 
 #: where a byline's first name ends: a second author, an agency, a date, a role
 _NAME_CUT = re.compile(
@@ -14,6 +14,17 @@ _NAME_CUT = re.compile(
 )
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s?[/|]\s?\S")
 _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+
+
+def name_part(text: str) -> str | None:
+    """The name that opens ``text``, up to a second name, a role, a date or a separator."""
+    head = _NAME_CUT.split(text, maxsplit=1)[0].strip()
+    words = head.split()
+    for k, word in enumerate(words):
+        if word.lower().rstrip(".,") in MONTHS:  # "Jane Doe Dec. 17, 2021"
+            head = " ".join(words[:k])
+            break
+    return person_name(head)
 
 
 def person_name(text: str) -> str | None:
@@ -54,7 +65,7 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
         rest = line.text[found.end() :]
         if not rest[0].isupper():
             return None
-        return person_name(_NAME_CUT.split(rest, maxsplit=1)[0].strip())
+        return name_part(rest)
     if slash and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
         found = _SLASH.match(line.text)
         if found:
