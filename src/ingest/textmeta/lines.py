@@ -11,8 +11,8 @@ from itertools import accumulate
 from operator import mul
 
 #: list markers of text renderings ("* ", "+ ", "o ", "- ", "1. ", "• ")
-_BULLET = re.compile(r"^(?:[*+•·◦▪▸►▶●○■□\-–—>»›]+|o(?= )|\d{1,2}[.)](?= ))\s*")
-_BULLET_START = frozenset("*+•·◦▪▸►▶●○■□-–—>»›o0123456789")
+_BULLET = re.compile(r"^(?:[*+•·◦▪▸►▶●○■□\-–—>]+(?= )|o(?= )|\d{1,2}[.)](?= ))\s*")
+_BULLET_START = frozenset("*+•·◦▪▸►▶●○■□-–—>o0123456789")
 _TERMINAL = frozenset(".!。！")
 _QUESTION = frozenset("?？")
 _CLOSERS = "\"'”’»)]“«"

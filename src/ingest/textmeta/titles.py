@@ -113,7 +113,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 #: how many lines, the best by the features of every line, get all features computed
 SHORTLIST = 12
 #: first characters of list items (menus), never a headline
-_MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>»›")
+_MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>")
 _PATH_MARKS = (" / ", " > ", " » ")
 _SEPARATORS = (" | ", " - ", " – ")
 
