@@ -50,7 +50,6 @@ FEATURES = (
     "end_mark",  # ends with ? or !
     "inner_colon",
     "separator",  # " | " or " - ": a site name glued to it
-    "bullet",
     "capitalised",  # share of words with a capital
     "upper",  # mostly capitals
     "digits",  # many digits (phone numbers, prices, counters)
@@ -272,7 +271,6 @@ class Candidates:
             last in "?!",
             ": " in text,
             any(mark in text for mark in _SEPARATORS),
-            line.bullet,
             caps,
             upper > 0.8,
             digits > 0.3,
