@@ -1,8 +1,15 @@
-"""Title, byline and dateline read from the head of a plain-text page."""
+"""Title, byline and dateline read from a plain-text page."""
 
+import gzip
 from datetime import date
+from pathlib import Path
 
-from ingest.text_metadata import TextMetadata, extract_text_metadata
+import pytest
+
+from ingest.normalising import normalise
+from ingest.text_metadata import TextMetadata, extract_text_metadata, find_dates
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
 BODY = (
     "The council approved the new budget on Tuesday after a long debate about school funding "
@@ -65,3 +72,95 @@ def test_datelines():
 def test_invalid_date_is_ignored():
     text = f"Council approves the budget\n\n31. Februar 2021\n\n{BODY}"
     assert extract_text_metadata(text).published is None
+
+
+def test_title_over_byline_and_dateline_under_a_menu():
+    text = (
+        "* Home\n* News\n* Sport\n* Contact\nNews\nCouncil approves the budget for next year\n"
+        f"By Jane Doe\nDecember 17, 2021\n{BODY}\n{BODY}"
+    )
+    meta = extract_text_metadata(text)
+    assert meta == TextMetadata(
+        "Council approves the budget for next year", "Jane Doe", date(2021, 12, 17)
+    )
+
+
+def test_name_alone_beside_a_reading_time_is_the_author():
+    text = f"Menu\nCouncil approves the budget for next year\nJane Doe\n5 min read\n{BODY}\n{BODY}"
+    assert extract_text_metadata(text).author == "Jane Doe"
+
+
+def test_find_dates():
+    assert find_dates("Posted on June 29, 2020November 12, 2021; 2021-12-17T10:00") == {
+        date(2020, 6, 29),
+        date(2021, 11, 12),
+        date(2021, 12, 17),
+    }
+
+
+def bench_page(name: str, page_id: str) -> str:
+    raw = gzip.decompress((BENCH / name / "text" / f"{page_id}.txt.gz").read_bytes())
+    return normalise(raw.decode("utf-8"))
+
+
+# whole-page text renderings of sites the scorer was not trained on (test sites of the split)
+@pytest.mark.parametrize(
+    ("name", "page_id", "title", "author", "published"),
+    [
+        (
+            "modern",
+            "0039",
+            "I Tried Amp, the AI Strength Training System — and It May Replace My Gym Membership",
+            "Mirel Zaman",
+            None,
+        ),
+        (
+            "modern",
+            "0232",
+            "Mobile UX Design: The Ultimate Guide 2025",
+            "Annemarie Bufe",
+            "2025-01-03",
+        ),
+        (
+            "modern",
+            "0383",
+            "Vibe Coding Is Creating a Generation of Sorcerer’s Apprentices",
+            "Russell Miller",
+            "2025-12-18",
+        ),
+        (
+            "modern",
+            "0451",
+            "Docker Hardened Images: Security Independently Validated by SRLabs",
+            "Christian Dupuis",
+            "2025-12-19",
+        ),
+        (
+            "readability",
+            "nytimes-4",
+            "As Debt Rises, the Government Will Soon Spend More on Interest Than on the Military",
+            "Nelson D. Schwartz",
+            None,
+        ),
+        (
+            "fixtures",
+            "postlight-www.theatlantic.com",
+            "Why New Yorkers Received a Push Alert About a Manhunt",
+            "Kaveh Waddell",
+            None,
+        ),
+        (
+            "fixtures",
+            "postlight-www.lemonde.fr",
+            "Les sombres perspectives économiques de la Commission européenne",
+            "Cécile Ducourtieux",
+            None,
+        ),
+    ],
+)
+def test_bench_pages(name, page_id, title, author, published):
+    meta = extract_text_metadata(bench_page(name, page_id))
+    assert meta.title == title
+    assert meta.author == author
+    if published:
+        assert meta.published == date.fromisoformat(published)

@@ -1,53 +1,34 @@
-"""Metadata read from the lines of a plain-text page: title, byline, dateline."""
+"""Metadata read from the lines of a plain-text page: title, byline, dateline.
+
+The headline is the best-scored candidate line (``ingest.textmeta.titles``); the byline and the
+dateline are looked for around it first (a few lines above, more below), then in the head of
+the page.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from ingest.cleaning import rules
-from ingest.cleaning.lines import Line, split_lines
+from ingest.textmeta.bylines import byline_name, lead_only, name_part, person_name
+from ingest.textmeta.dates import dates_in, first_date
+from ingest.textmeta.lines import HeadLine, Page
+from ingest.textmeta.titles import Candidates, best_title
+from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_ROLE, DATE_LEAD, READ_TIME, UI_WORDS
 
-#: how many non-blank lines from the top are searched for the title, byline and dateline
+#: how many non-blank lines from the top are searched when the headline gives no lead
 HEAD_LINES = 40
-
-_MONTHS = {
-    # en
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
-    "december": 12,
-    # de
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "okt": 10, "oktober": 10, "dez": 12, "dezember": 12,
-    # es
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-    # fr
-    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
-    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    # pl (genitive, as in dates)
-    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
-    "sierpnia": 8, "września": 9, "października": 10, "listopada": 11, "grudnia": 12,
-}  # fmt: skip
-
-_MONTH = r"(?P<month>[^\W\d_]{3,12})\.?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-_DATES = [
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})\.?\s+(?:de\s+)?" + _MONTH + r"\s+(?:de\s+)?" + _YEAR + r"\b"),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"),
-    re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
-]
-_NAME_CUT = re.compile(
-    r"\s+(?:with|mit|con|avec|and|und|y|et|for|für|para|pour|in|im|aus|from)\s+|\s*[,|/(•·–—-]\s*"
-)
-_NAME = re.compile(
-    r"^[A-ZÀ-Þ][\w'’.\-]*(?:\s+(?:[A-ZÀ-Þ][\w'’.\-]*|van|von|de|der|da|del|di|du|zu)){1,4}$"
-)
+#: bylines are looked for down to this many lines below the first run of prose
+AFTER_RUN = 10
+#: the headline's neighbourhood searched for a byline and a dateline
+ABOVE, BELOW = 3, 8
+#: longest line read as a dateline
+DATELINE_WORDS, DATELINE_CHARS = 20, 200
+#: longest line read as a byline
+BYLINE_CHARS = 120
+#: longest line read as a name alone
+NAME_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,99 +38,110 @@ class TextMetadata:
     published: date | None = None
 
 
-def _boilerplate(line: Line) -> bool:
-    """A line that names a widget or UI element rather than an article."""
-    key = line.key
-    return bool(
-        line.is_url
-        or rules.CHROME_LABEL.match(key, line.first)
-        or rules.DONATION_LEAD.match(key, line.first)
-        or rules.DONATION_SALUTATION.match(key, line.first)
-        or rules.NEWSLETTER_CTA.match(key, line.first)
-        or rules.RELATED_LEAD.match(key, line.first)
-        or rules.COMMENT_LABEL.match(key, line.first)
-        or rules.MEDIA_LABEL.match(key, line.first)
-        or rules.CHROME_LABEL_PREFIX.match(key, line.first)
-        or rules.DATE_WORDS.issuperset(key.split())
-        or rules.full_date(line)
-        or _byline_name(line)
-        or rules.credit_line(line)
-    )
+class _Head:
+    """The lines of one page and what each says (byline, dateline), looked up once."""
 
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self._meta: dict[int, bool] = {}
+        self._dates: dict[int, date | None] = {}
 
-def _title(head: list[Line], first_prose: int) -> str | None:
-    shaped = [
-        line
-        for line in head
-        if line.index < first_prose
-        and 3 <= line.n_words <= 30
-        and not line.text.endswith((".", ":", ",", ";"))
-        and not line.ellipsis
-        and line.upper < 0.9
-    ]
-    # ``_boilerplate`` is the costly test: made only on the lines that can still be chosen,
-    # once a line
-    plain = cache(lambda line: not _boilerplate(line))
-    # a line repeated near the top (heading and image alt, or heading and share text)
-    for line in shaped:
-        if line.repeats > 1 and plain(line):
-            return line.text
-    # otherwise the last headline-like line before the body, preferring longer ones
-    near = [line for line in shaped if line.index >= first_prose - 12 and plain(line)]
-    pool = near or list(filter(plain, shaped))
-    if not pool:
-        return None
-    best = max(pool, key=lambda line: (min(line.n_words, 12), -line.index))
-    return best.text
+    def date(self, i: int) -> date | None:
+        if i not in self._dates:
+            page = self.page
+            found = None
+            text = page.raw[i]
+            if page.chars[i] <= DATELINE_CHARS and not page.prose[i] and _has_digit(text):
+                found = first_date(text)
+            self._dates[i] = found
+        return self._dates[i]
 
+    def meta(self, i: int) -> bool:
+        """Whether line ``i`` is a byline, a dateline, a reading time or a job title."""
+        if i not in self._meta:
+            line = self.page.line(i)
+            self._meta[i] = line.n_words <= DATELINE_WORDS and bool(
+                self.date(i)
+                or lead_only(line)
+                or byline_name(line)
+                or (line.n_words <= 6 and READ_TIME.search(line.text))
+                or (line.n_words <= 4 and BYLINE_ROLE.match(line.text))
+                or (line.n_words <= 4 and DATE_LEAD.match(line.text) and line.last == ":")
+            )
+        return self._meta[i]
 
-def _byline_name(line: Line, *, slash: bool = True) -> str | None:
-    if line.n_words > 12 or line.terminal:
-        return None
-    text = line.text.strip("*•·-– ")
-    found = rules.BYLINE.match(text)
-    if found:
-        rest = text[found.end() :]
-    elif slash and rules.SLASH_BYLINE.match(text):
-        rest = text
-    else:
-        return None
-    name = _NAME_CUT.split(rest, maxsplit=1)[0].strip()
-    if not _NAME.match(name) or rules.credit_line(line):  # a photo credit names no author
-        return None
-    return name
-
-
-def _date(text: str) -> date | None:
-    for pattern in _DATES:
-        for found in pattern.finditer(text):
-            parts = found.groupdict()
-            month = parts.get("m")
-            if month is None:
-                month = _MONTHS.get(parts["month"].lower().rstrip("."))
-                if month is None:
+    def author(self, title: HeadLine | None, head_end: int) -> str | None:
+        page = self.page
+        n = len(page)
+        if title is not None:
+            start, end = max(0, title.index - ABOVE), min(n, title.index + 1 + BELOW)
+            for i in range(start, end):
+                line = page.line(i)
+                if i == title.index:
                     continue
-            try:
-                return date(int(parts["year"]), int(month), int(parts["day"]))
-            except ValueError:
-                continue
-    return None
+                name = byline_name(line)
+                if name:
+                    return name
+                if lead_only(line) and i + 1 < n:
+                    name = person_name(page.line(i + 1).text)
+                    if name:
+                        return name
+            # a name under the headline, beside a date, reading time or job title
+            for i in range(title.index + 1, end):
+                name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
+                beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
+                if name and (self.date(i) or any(map(self.meta, beside))):
+                    return name
+        # the head of the page: only lines short enough and opening like a byline are read
+        head = [
+            page.line(i)
+            for i in range(min(n, head_end))
+            if page.chars[i] <= BYLINE_CHARS and _may_open_byline(page.raw[i])
+        ]
+        found = next((name for line in head if (name := byline_name(line, slash=False))), None)
+        return found or next((name for line in head if (name := byline_name(line))), None)
+
+    def published(self, title: HeadLine | None) -> date | None:
+        n = len(self.page)
+        if title is not None:
+            start, end = max(0, title.index - ABOVE), min(n, title.index + 1 + BELOW)
+            for i in range(start, end):
+                if (found := self.date(i)) is not None:
+                    return found
+        return next(
+            (found for i in range(min(n, HEAD_LINES)) if (found := self.date(i)) is not None),
+            None,
+        )
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _may_open_byline(text: str) -> bool:
+    """Whether a line can be a byline: "By ...", "Autor: ...", "Jane Doe / Paper"."""
+    first = text.partition(" ")[0].lower().rstrip(":")
+    return first.lstrip("*•·-– ") in BYLINE_FIRST or "/" in text or "|" in text or not first
+
+
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def find_dates(text: str) -> set[date]:
+    """Every date written anywhere in ``text``, in the forms the dateline reader knows."""
+    return {found for _, found in dates_in(text)}
 
 
 def extract_text_metadata(text: str) -> TextMetadata:
-    """Title, byline author and dateline date from the head of a plain-text page."""
-    _, lines = split_lines(text)
-    if not lines:
+    """Title, byline author and dateline date of a plain-text page."""
+    page = Page(text)
+    if not len(page):
         return TextMetadata()
-    head = lines[:HEAD_LINES]
-    first_prose = next((line.index for line in lines if line.prose), len(lines))
-    title = _title(head, first_prose)
-    author = next((name for line in head if (name := _byline_name(line, slash=False))), None)
-    author = author or next((name for line in head if (name := _byline_name(line))), None)
-    published = None
-    for line in head:
-        if line.n_words <= 15 and not line.prose and line.digit:  # every date has digits
-            published = _date(line.text)
-            if published:
-                break
-    return TextMetadata(title=title, author=author, published=published)
+    head = _Head(page)
+    candidates = Candidates(page, head.meta, UI_WORDS)
+    title = best_title(candidates)
+    return TextMetadata(
+        title=title.text if title else None,
+        author=head.author(title, max(HEAD_LINES, candidates.run + AFTER_RUN)),
+        published=head.published(title),
+    )

@@ -1,0 +1,73 @@
+"""Author names from byline lines: "By Jane Doe", "Autor: Anna Schmidt", "Jane Doe / Paper"."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.textmeta.lines import HeadLine
+from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_LEAD, MONTHS, NAME_PARTICLES, NAME_STOP
+
+#: where a byline's first name ends: a second author, an agency, a date, a role
+_NAME_CUT = re.compile(
+    r"\s+(?:with|mit|con|avec|and|und|y|et|for|für|para|pour|in|im|aus|from|on|am|el|le)\s+"
+    r"|\s*[,;|/(•·–—]\s*|\s+-\s+|\s*\d"
+)
+_SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s?[/|]\s?\S")
+_WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+
+
+def name_part(text: str) -> str | None:
+    """The name that opens ``text``, up to a second name, a role, a date or a separator."""
+    head = _NAME_CUT.split(text, maxsplit=1)[0].strip()
+    words = head.split()
+    for k, word in enumerate(words):
+        if word.lower().rstrip(".,") in MONTHS:  # "Jane Doe Dec. 17, 2021"
+            head = " ".join(words[:k])
+            break
+    return person_name(head)
+
+
+def person_name(text: str) -> str | None:
+    """``text`` when it is shaped like a person's name: 2 to 5 capitalised words."""
+    words = text.split()
+    if not 2 <= len(words) <= 5:
+        return None
+    for word in words:
+        lower = word.lower()
+        if lower in NAME_PARTICLES:
+            continue
+        if not word[0].isupper() or not _WORD_CHARS.match(word) or lower in NAME_STOP:
+            return None
+    if words[0].lower() in NAME_PARTICLES or words[-1].lower() in NAME_PARTICLES:
+        return None
+    return text
+
+
+def _opens(line: HeadLine) -> bool:
+    """Whether the line's first word can open a byline (a test cheaper than the regex)."""
+    return line.key.partition(" ")[0].rstrip(":") in BYLINE_FIRST
+
+
+def lead_only(line: HeadLine) -> bool:
+    """A line that is only a byline opener ("By", "Author:"): the name is on the next line."""
+    if line.n_words > 3 or not _opens(line):
+        return False
+    found = BYLINE_LEAD.match(line.text)
+    return found is not None and found.end() == len(line.text) and line.n_words <= 3
+
+
+def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
+    """The first author named by a byline line, or None."""
+    if line.n_words > 14 or line.last in ".!?":
+        return None
+    found = BYLINE_LEAD.match(line.text) if _opens(line) else None
+    if found and found.end() < len(line.text):
+        rest = line.text[found.end() :]
+        if not rest[0].isupper():
+            return None
+        return name_part(rest)
+    if slash and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
+        found = _SLASH.match(line.text)
+        if found:
+            return person_name(found.group("name").strip())
+    return None

@@ -1,0 +1,46 @@
+"""Calendar dates written in a line: ISO, numeric day-first, and with month names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from ingest.textmeta.vocab import MONTHS
+
+_MONTH = r"(?P<month>[^\W\d_]{3,12})\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_PATTERNS = [
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<day>\d{1,2})(?!\d)"),
+    re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})(?!\d)"),
+    re.compile(
+        r"\b(?P<day>\d{1,2})\.?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?" + _YEAR + r"(?!\d)"
+    ),
+    re.compile(
+        r"(?<![^\W\d_])" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)"
+    ),
+    re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})(?!\d)"),
+]
+
+
+def dates_in(text: str) -> Iterator[tuple[int, date]]:
+    """The valid dates of a text with where each starts (pattern order, then position)."""
+    for pattern in _PATTERNS:
+        for found in pattern.finditer(text):
+            parts = found.groupdict()
+            month = parts.get("m")
+            if month is None:
+                month = MONTHS.get(parts["month"].lower())
+                if month is None:
+                    continue
+            try:
+                yield found.start(), date(int(parts["year"]), int(month), int(parts["day"]))
+            except ValueError:
+                continue
+
+
+def first_date(text: str) -> date | None:
+    """The date written first in a line (every date has a digit: others are not searched)."""
+    found = min(dates_in(text), default=None, key=lambda item: item[0])
+    return found[1] if found else None

@@ -1,0 +1,34 @@
+"""The words the metadata readers look for, kept as data in ``vocab.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+_DATA = json.loads((Path(__file__).with_name("vocab.json")).read_text(encoding="utf-8"))
+
+
+def _alternatives(phrases: list[str]) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any whitespace."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
+
+
+MONTHS: dict[str, int] = _DATA["months"]
+NAME_PARTICLES = frozenset(_DATA["name_particles"])
+NAME_STOP = frozenset(_DATA["name_stop"])
+UI_WORDS = frozenset(_DATA["ui_words"])
+
+#: the first words of the byline openers, lower-case, to rule lines out before the regex
+BYLINE_FIRST = frozenset(phrase.split()[0] for phrase in _DATA["byline_leads"])
+#: "By", "Written by", "Autor:" at the start of a line
+BYLINE_LEAD = re.compile(
+    r"^(?:" + _alternatives(_DATA["byline_leads"]) + r")(?:\s*:\s*|\s+|$)", re.IGNORECASE
+)
+#: a job title under a name ("Staff Writer", "Trending Editor")
+BYLINE_ROLE = re.compile(r"^(?:" + _alternatives(_DATA["byline_roles"]) + r")\b", re.IGNORECASE)
+#: "Published", "Last updated:" before a date
+DATE_LEAD = re.compile(r"^(?:" + _alternatives(_DATA["date_leads"]) + r")\b", re.IGNORECASE)
+#: "5 min read", "Lesezeit: 3 Minuten"
+READ_TIME = re.compile(r"(?:" + _alternatives(_DATA["read_time"]) + r")", re.IGNORECASE)
