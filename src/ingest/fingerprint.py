@@ -13,7 +13,8 @@ import trafilatura
 from ingest import __version__
 from ingest.settings import Settings
 
-#: modules besides the cleaning package whose code shapes a row's text
+#: packages and modules whose code and data shape a row's text
+_TEXT_PACKAGES = ("cleaning", "textmeta")
 _TEXT_MODULES = ("normalising.py", "text_metadata.py", "extraction.py", "decoding.py")
 
 
@@ -21,7 +22,12 @@ _TEXT_MODULES = ("normalising.py", "text_metadata.py", "extraction.py", "decodin
 def _code_digest() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).parent
-    files = [f for f in (package / "cleaning").rglob("*") if f.is_file() and f.suffix != ".pyc"]
+    files = [
+        f
+        for folder in _TEXT_PACKAGES
+        for f in (package / folder).rglob("*")
+        if f.is_file() and f.suffix != ".pyc"
+    ]
     files += [package / name for name in _TEXT_MODULES if (package / name).is_file()]
     for item in sorted(files, key=str):
         digest.update(str(item.relative_to(package)).encode())
