@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from flows.progress import Progress
+from flows import stopping
+from flows.progress import CountingItems, Progress, pages_done, progress_file
+from flows.run_artifacts import publish_run_artifacts
 from ingest.batch import BatchItem, process_batch, reject_items
 from ingest.dataset import BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
 from ingest.discovery import discover
@@ -39,7 +40,8 @@ T = TypeVar("T")
 def process_batch_task(
     items: list[BatchItem], settings: Settings, run_id: str, batch: int, output: str
 ) -> BatchResult:
-    return process_batch(items, settings, run_id, batch, Path(output))
+    counted = CountingItems(items, progress_file(Path(output), run_id, batch))
+    return process_batch(counted, settings, run_id, batch, Path(output))
 
 
 #: the smallest batch the end of a run is split into (each batch is a task and a Parquet file)
@@ -152,9 +154,7 @@ def ingest_flow(
     if not summary.accounted:
         logger.error("pages seen and pages accounted for differ: %s", summary.as_dict())
     if not dry_run:
-        create_markdown_artifact(
-            markdown=summary.to_markdown(), key="ingest-run", description=summary.headline()
-        )
+        publish_run_artifacts(summary)
     return summary.as_dict()
 
 
@@ -232,15 +232,22 @@ def _run_batches(
         )
     )
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
+    stop = stopping.current()
     with Progress(enabled=show_progress) as progress:
         while True:
-            for number, items in islice(numbered, window - len(in_flight)):
+            for number, items in islice(numbered, 0 if stop.requested else window - len(in_flight)):
                 progress.add_total(len(items))
                 future = run_batch.submit(items, settings, run_id, number, str(output))
                 in_flight[future] = (number, items)
             if not in_flight:
                 break
-            done = next(as_completed(list(in_flight)))
+            done = _next_done(in_flight, stop, progress, output, run_id)
+            if done is None:  # stopping, and the running batches had their time
+                stopping.abandon_running_batches()
+                logger.warning(
+                    "abandoned %d running batches; the next run does them", len(in_flight)
+                )
+                break
             number, items = in_flight.pop(done)
             try:
                 result = done.result()
@@ -251,7 +258,7 @@ def _run_batches(
                 result = reject_items(items, run_id, number, output, detail, settings)
             files = dataset.commit(result)
             summary.add(result, files)
-            progress.advance(len(items))
+            progress.committed(len(items))
             logger.info(
                 "batch %d: %d pages, %d written, %d rejected, %.1f s",
                 result.batch,
@@ -260,3 +267,29 @@ def _run_batches(
                 result.rejected,
                 result.seconds,
             )
+    if stop.requested:
+        summary.status = "interrupted"
+
+
+POLL_S = 0.5
+
+
+def _next_done(
+    in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[BatchItem]]],
+    stop: stopping.StopRequest,
+    progress: Progress,
+    output: Path,
+    run_id: str,
+) -> PrefectFuture[BatchResult] | None:
+    """The next finished batch, updating per-page progress while waiting; None once a stop
+    was requested and its grace period is over."""
+    while not stop.grace_over():
+        waiting = as_completed(list(in_flight), timeout=POLL_S)
+        try:
+            return next(waiting)
+        except TimeoutError:
+            running = (pages_done(progress_file(output, run_id, n)) for n, _ in in_flight.values())
+            progress.running(sum(running))
+        finally:
+            waiting.close()  # leaves its timeout scope now, not when collected
+    return None

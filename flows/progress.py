@@ -1,20 +1,84 @@
-"""A progress bar of pages done of pages found, drawn only on a terminal."""
+"""Progress of pages done, per page, drawn only on a terminal.
 
+A batch task runs in another process (or on another machine of a Dask cluster, with the output
+on a shared file system), so it reports its pages through a small file in the run's staging
+folder: `progress-<batch>` holds how many of its pages are done. The flow adds those counts to
+the pages of committed batches while it waits. The total grows as batches are submitted, so the
+time left is for the pages found so far.
+"""
+
+import os
 import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
+from rich.text import Text
+
+from ingest.dataset import staging_dir
+
+T = TypeVar("T")
+
+
+def progress_file(output: Path, run_id: str, batch: int) -> Path:
+    return staging_dir(output, run_id) / f"progress-{batch:05d}"
+
+
+class CountingItems(list[T]):
+    """The batch's items; iterating them records, in the progress file, how many are done."""
+
+    def __init__(self, items: Iterable[T], path: Path) -> None:
+        super().__init__(items)
+        self._path = path
+
+    def __iter__(self) -> Iterator[T]:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            for done, item in enumerate(super().__iter__()):
+                os.pwrite(fd, f"{done:>12}".encode(), 0)
+                yield item
+            os.pwrite(fd, f"{len(self):>12}".encode(), 0)
+        finally:
+            os.close(fd)
+
+
+def pages_done(path: Path) -> int:
+    try:
+        return int(path.read_bytes() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} pages/s" if speed else "- pages/s")
 
 
 class Progress:
     def __init__(self, enabled: bool) -> None:
         self._bar: RichProgress | None = None
+        self._committed = 0
         if enabled and sys.stderr.isatty():
             self._bar = RichProgress(
                 TextColumn("pages"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                RateColumn(),
                 TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
                 transient=True,
             )
             self._task = self._bar.add_task("pages", total=0)
@@ -32,6 +96,11 @@ class Progress:
         if self._bar:
             self._bar.update(self._task, total=(self._bar.tasks[0].total or 0) + pages)
 
-    def advance(self, pages: int) -> None:
+    def committed(self, pages: int) -> None:
+        self._committed += pages
+        self.running(0)
+
+    def running(self, pages: int) -> None:
+        """Pages done so far in batches not yet committed."""
         if self._bar:
-            self._bar.advance(self._task, pages)
+            self._bar.update(self._task, completed=self._committed + pages)
