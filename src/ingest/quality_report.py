@@ -115,11 +115,11 @@ def pages_section(data: ReportData) -> str:
         parts.append(NOT_RECORDED)
     if data.has("language") and data.has("language_declared"):
         both = data.documents.select(["language", "language_declared"]).to_pylist()
-        declared = [r for r in both if r["language_declared"]]
+        declared = [r for r in both if r["language_declared"] and r["language"]]
         differ = sum(1 for r in declared if r["language"] != r["language_declared"])
         parts.append(
-            f"<p>{len(declared):,} pages declare a language; "
-            f"{differ:,} of them were found to be in another.</p>"
+            f"<p>{len(declared):,} pages have a declared and a found language; "
+            f"they differ on {differ:,}.</p>"
         )
     return "\n".join(parts)
 
