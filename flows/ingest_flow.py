@@ -233,6 +233,7 @@ def _run_batches(
     )
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
     stop = stopping.current()
+    stopping.reclaim_signals()
     with Progress(enabled=show_progress) as progress:
         while True:
             for number, items in islice(numbered, 0 if stop.requested else window - len(in_flight)):

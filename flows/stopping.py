@@ -97,15 +97,30 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
     )
 
 
+_active = False  # whether a command handles the signals (not so in a scheduled run)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[StopRequest]:
     """Handle SIGINT and SIGTERM as stop requests while the block runs (main thread only)."""
+    global _active
     previous = {signum: signal.signal(signum, _handler) for signum in HANDLED}
+    _active = True
     try:
         yield _current
     finally:
+        _active = False
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def reclaim_signals() -> None:
+    """Handle the signals again inside a flow run of a command: Prefect's engine turns SIGTERM
+    into an abort of the run, which would lose the running batches' work. It restores the
+    handler it found when the run ends."""
+    if _active and threading.current_thread() is threading.main_thread():
+        for signum in HANDLED:
+            signal.signal(signum, _handler)
 
 
 def abandon_running_batches() -> None:
