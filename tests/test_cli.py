@@ -203,3 +203,14 @@ def test_quiet_prints_nothing_on_success(
     result = ingest(args, cli_env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+def test_a_batch_records_its_progress_page_by_page(tmp_path: Path) -> None:
+    from flows.progress import CountingItems, pages_done, progress_file
+
+    path = progress_file(tmp_path, "run", 7)
+    items = CountingItems(["a", "b", "c"], path)
+    assert len(items) == 3
+    seen = [(item, pages_done(path)) for item in items]
+    assert seen == [("a", 0), ("b", 1), ("c", 2)]  # pages finished before each one starts
+    assert pages_done(path) == 3
