@@ -35,6 +35,14 @@ def median_of(repeat: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(repeat))
 
 
+class Figures(dict[str, float]):
+    """Printed as they are measured, so a long run shows its progress."""
+
+    def __setitem__(self, key: str, seconds: float) -> None:
+        super().__setitem__(key, seconds)
+        print(f"{key:<48}  {seconds:6.2f} s", flush=True)
+
+
 def command(args: list[str], env: dict[str, str], tree: Path, expect: set[int]) -> float:
     started = time.perf_counter()
     done = subprocess.run(
@@ -57,11 +65,17 @@ def python_seconds(code: str, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def _import_flow() -> bool:
+    import flows.ingest_flow  # noqa: F401
+
+    return True
+
+
 def pool_worker_seconds() -> float:
     """Spawn a worker that imports the flow module, as Prefect's process pool does."""
     started = time.perf_counter()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        pool.submit(__import__, "flows.ingest_flow").result()
+        pool.submit(_import_flow).result()
     return time.perf_counter() - started
 
 
@@ -104,7 +118,7 @@ def main() -> None:
     page.mkdir()
     shutil.copy(sorted(PAGE.glob("*.txt"))[0], page)
     os.environ.update(PREFECT_HOME=str(home), INGEST_SERVER_HOME=str(home))
-    figures: dict[str, float] = {}
+    figures = Figures()
     runs = 0
 
     def backfill(tree: Path, extra: dict[str, str] | None = None) -> float:
@@ -162,9 +176,6 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     load = os.getloadavg()[0]
-    width = max(len(k) for k in figures)
-    for key, seconds in figures.items():
-        print(f"{key:<{width}}  {seconds:6.2f} s")
     print(f"(load average at the end: {load:.1f} on {os.cpu_count()} cores)")
     print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
 

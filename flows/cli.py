@@ -177,7 +177,10 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
             except ServerError as exc:
                 error(str(exc))
                 raise typer.Exit(EXIT_FAILED) from None
-        flow = ingest_flow.with_options(task_runner=task_runner_for(settings))
+        from flows.planning import is_small_run
+
+        small = is_small_run(kwargs.get("paths") or [str(settings.raw_dir)], settings.raw_dir)
+        flow = ingest_flow.with_options(task_runner=task_runner_for(settings, small))
         try:
             summary = flow(settings=settings, show_progress=out.progress, **kwargs)
         except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder

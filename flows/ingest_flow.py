@@ -40,6 +40,7 @@ T = TypeVar("T")
 def process_batch_task(
     items: list[BatchItem], settings: Settings, run_id: str, batch: int, output: str
 ) -> BatchResult:
+    stopping.shield_worker_thread()
     counted = CountingItems(items, progress_file(Path(output), run_id, batch))
     return process_batch(counted, settings, run_id, batch, Path(output))
 

@@ -4,6 +4,7 @@ pages to retry, the state store's status."""
 import os
 from collections import Counter
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,15 @@ from ingest.selection import Selection, roots_for, select
 from ingest.settings import Settings
 
 LAST_RUNS = 5
+# Up to this many candidate pages, a run's one batch runs in a thread of the command instead of
+# a process pool: starting a pool worker (which imports Prefect and the pipeline) costs more
+# than such a batch. Its pages are still processed in page worker processes.
+SMALL_RUN_PAGES = 20
+
+
+def is_small_run(paths: list[str], raw_dir: Path) -> bool:
+    found = islice(discover(roots_for(paths, raw_dir)), SMALL_RUN_PAGES + 1)
+    return sum(1 for _ in found) <= SMALL_RUN_PAGES
 
 
 def plan(

@@ -46,13 +46,17 @@ def start_temporary_api() -> TemporaryServer:
     return server
 
 
-def task_runner_for(settings: "Settings") -> "TaskRunner":
+def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
+    """The runner of the settings; a thread for a small run that would have had a process pool
+    (see `flows.planning.SMALL_RUN_PAGES`)."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     from flows.stopping import ignore_stop_signals
     from ingest.settings import TaskRunnerKind
 
     workers = settings.workers
+    if small_run and settings.task_runner is TaskRunnerKind.process:
+        return ThreadPoolTaskRunner(max_workers=1)
     if settings.task_runner is TaskRunnerKind.thread:
         return ThreadPoolTaskRunner(max_workers=workers)
     if settings.task_runner is TaskRunnerKind.dask:

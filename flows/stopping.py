@@ -59,6 +59,13 @@ def ignore_stop_signals() -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
+def shield_worker_thread() -> None:
+    """For a batch run in a thread of the command: block the signals in this thread, so the
+    page worker processes it starts inherit them blocked (the main thread still gets them)."""
+    if threading.current_thread() is not threading.main_thread():
+        signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below `pid` (Linux /proc), deepest last."""
     children: dict[int, list[int]] = {}
