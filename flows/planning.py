@@ -16,9 +16,10 @@ from ingest.selection import Selection, roots_for, select
 from ingest.settings import Settings
 
 LAST_RUNS = 5
-# Up to this many candidate pages, a run's one batch runs in a thread of the command instead of
-# a process pool: starting a pool worker (which imports Prefect and the pipeline) costs more
-# than such a batch. Its pages are still processed in page worker processes.
+# Up to this many candidate pages, and unless a task runner was asked for, a run's one batch runs
+# in a thread of the command instead of a process pool: starting a pool worker (which imports
+# Prefect and the pipeline) costs more than such a batch. Its pages are still processed in page
+# worker processes.
 SMALL_RUN_PAGES = 20
 
 

@@ -47,15 +47,15 @@ def start_temporary_api() -> TemporaryServer:
 
 
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
-    """The runner of the settings; a thread for a small run that would have had a process pool
-    (see `flows.planning.SMALL_RUN_PAGES`)."""
+    """The runner of the settings; a thread for a small run that would have had the default
+    process pool (see `flows.planning.SMALL_RUN_PAGES`); a runner asked for is always used."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     from flows.stopping import ignore_stop_signals
     from ingest.settings import TaskRunnerKind
 
     workers = settings.workers
-    if small_run and settings.task_runner is TaskRunnerKind.process:
+    if small_run and "task_runner" not in settings.model_fields_set:
         return ThreadPoolTaskRunner(max_workers=1)
     if settings.task_runner is TaskRunnerKind.thread:
         return ThreadPoolTaskRunner(max_workers=workers)
