@@ -173,7 +173,7 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
 
         if temporary is not None:
             try:
-                os.environ["PREFECT_API_URL"] = temporary.wait_ready()
+                temporary.wait_ready()
             except ServerError as exc:
                 error(str(exc))
                 raise typer.Exit(EXIT_FAILED) from None
@@ -181,14 +181,11 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
 
         small = is_small_run(kwargs.get("paths") or [str(settings.raw_dir)], settings.raw_dir)
         flow = ingest_flow.with_options(task_runner=task_runner_for(settings, small))
-        try:
+        try:  # a temporary server is stopped at exit, after Prefect has sent its last logs
             summary = flow(settings=settings, show_progress=out.progress, **kwargs)
         except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder
             error(f"cannot write to {settings.output_dir}: {exc}")
             raise typer.Exit(EXIT_FAILED) from None
-        finally:
-            if temporary is not None:
-                temporary.stop()
     from flows.run_artifacts import report_path
 
     report = report_path(Path(summary["output"]), summary["run_id"])

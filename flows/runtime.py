@@ -40,9 +40,11 @@ def find_api() -> str | None:
 
 def start_temporary_api() -> TemporaryServer:
     """Start a server for this command only; call `wait_ready` before the flow runs. Its
-    address is exported so worker processes report to it instead of starting their own."""
+    address is exported at once, before Prefect is imported (Prefect reads its settings then),
+    so this process and its workers report to it instead of starting servers of their own."""
     server = TemporaryServer(Path(os.environ["PREFECT_HOME"]))
     atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.address.api_url
     return server
 
 

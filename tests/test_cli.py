@@ -161,6 +161,13 @@ def test_dry_runs_and_busy_outputs_start_no_server(
     assert not (home / "prefect.db").exists()  # no server ever started
     assert not (out / "documents").exists()
 
+    # A real run, with no server up, starts one for itself (in that home) and reports to it.
+    done = ingest(["backfill", str(pages), "--out", str(out), "--json"], env, tmp_path)
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert json.loads(done.stdout)["written"] == 2
+    assert (home / "prefect.db").exists()
+    assert "ephemeral" not in done.stderr.lower()
+
 
 def test_json_status_report_and_retry_rejected(
     cli_env: dict[str, str], pages: Path, tmp_path: Path
