@@ -12,11 +12,12 @@ from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from flows.progress import Progress
+from flows import stopping
+from flows.progress import Progress, ProgressWriter, pages_done, progress_file
+from flows.run_artifacts import publish_run_artifacts
 from ingest.analysis.stage import AnalysisStores
 from ingest.batch import process_batch, reject_items
 from ingest.batching import batches
@@ -24,7 +25,7 @@ from ingest.dataset import STATE, BatchResult, Dataset, OutputBusy, OutputLock, 
 from ingest.discovery import discover
 from ingest.fingerprint import cleaning_fingerprint
 from ingest.report import RunSummary
-from ingest.selection import Plan, Selection, roots_for, select
+from ingest.selection import Plan, Selection, record_names, roots_for, select, whole_roots
 from ingest.settings import Settings, load_settings
 from ingest.state import FileState
 from ingest.work import WorkItem
@@ -46,7 +47,9 @@ def process_batch_task(
     output: str,
     fingerprint: str,
 ) -> BatchResult:
-    return process_batch(items, settings, run_id, batch, Path(output), fingerprint)
+    stopping.shield_worker_thread()
+    progress = ProgressWriter(progress_file(Path(output), run_id, batch))
+    return process_batch(items, settings, run_id, batch, Path(output), fingerprint, progress)
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
@@ -105,9 +108,7 @@ def ingest_flow(
     if not summary.accounted:
         logger.error("pages seen and pages accounted for differ: %s", summary.as_dict())
     if not dry_run:
-        create_markdown_artifact(
-            markdown=summary.to_markdown(), key="ingest-run", description=summary.headline()
-        )
+        publish_run_artifacts(summary)
     return summary.as_dict()
 
 
@@ -136,11 +137,11 @@ def _run_locked(
         settings,
         plan,
         counts,
-        whole_roots=[str(Path(os.path.abspath(r.folder))) for r in roots if not r.only],
+        whole_roots=whole_roots(roots),
     )
     if dry_run:
         summary.status = "dry_run"
-        summary.files = [name for item in selected for name in _record_names(item)]
+        summary.files = [name for item in selected for name in record_names(item)]
     else:
         kind = "stale" if plan.stale else "reprocess" if plan.reprocess else "incremental"
         dataset.state.start_run(summary.run_id, kind)
@@ -164,14 +165,6 @@ def _run_locked(
         dataset.state.finish_run(summary.run_id, summary.status, summary.as_dict())
         if plan.reprocess:
             dataset.state.complete_job(key)
-
-
-def _record_names(item: WorkItem) -> list[str]:
-    """How a dry run lists an item's records: the file, and the record's key within it."""
-    keys = [r.key for r in item.refs] + [e.key for e in item.errors]
-    if item.problem:
-        keys.append("")
-    return [f"{item.source_path}#{key}" if key else item.source_path for key in keys]
 
 
 def _weight(item: WorkItem) -> int:
@@ -227,15 +220,23 @@ def _run_batches(
     )
     run_batch = process_batch_task.with_options(retries=settings.task_retries)
     files = _FileProgress()
+    stop = stopping.current()
+    stopping.reclaim_signals()
     with Progress(enabled=show_progress) as progress:
         while True:
-            for number, items in islice(numbered, window - len(in_flight)):
+            for number, items in islice(numbered, 0 if stop.requested else window - len(in_flight)):
                 progress.add_total(sum(i.records for i in items))
                 future = run_batch.submit(items, settings, run_id, number, str(output), fingerprint)
                 in_flight[future] = (number, items)
             if not in_flight:
                 break
-            done = next(as_completed(list(in_flight)))
+            done = _next_done(in_flight, stop, progress, output, run_id)
+            if done is None:  # stopping, and the running batches had their time
+                stopping.abandon_running_batches()
+                logger.warning(
+                    "abandoned %d running batches; the next run does them", len(in_flight)
+                )
+                break
             number, items = in_flight.pop(done)
             failed = False
             try:
@@ -248,7 +249,7 @@ def _run_batches(
                 result = reject_items(items, run_id, number, output, detail, settings, fingerprint)
             written = dataset.commit(result, fingerprint, files.complete(items, failed))
             summary.add(result, written)
-            progress.advance(sum(i.records for i in items))
+            progress.committed(sum(i.records for i in items))
             logger.info(
                 "batch %d: %d records, %d written, %d rejected, %d unchanged, %.1f s",
                 result.batch,
@@ -258,3 +259,29 @@ def _run_batches(
                 result.unchanged,
                 result.seconds,
             )
+    if stop.requested:
+        summary.status = "interrupted"
+
+
+POLL_S = 0.5
+
+
+def _next_done(
+    in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[WorkItem]]],
+    stop: stopping.StopRequest,
+    progress: Progress,
+    output: Path,
+    run_id: str,
+) -> PrefectFuture[BatchResult] | None:
+    """The next finished batch, updating per-page progress while waiting; None once a stop
+    was requested and its grace period is over."""
+    while not stop.grace_over():
+        waiting = as_completed(list(in_flight), timeout=POLL_S)
+        try:
+            return next(waiting)
+        except TimeoutError:
+            running = (pages_done(progress_file(output, run_id, n)) for n, _ in in_flight.values())
+            progress.running(sum(running))
+        finally:
+            waiting.close()  # leaves its timeout scope now, not when collected
+    return None

@@ -1,20 +1,77 @@
-"""A progress bar of pages done of pages found, drawn only on a terminal."""
+"""Progress of pages done, per page, drawn only on a terminal.
 
+A batch task runs in another process (or on another machine of a Dask cluster, with the output
+on a shared file system), so it reports its pages through a small file in the run's staging
+folder: `progress-<batch>` holds how many of its pages are done. The flow adds those counts to
+the pages of committed batches while it waits. The total grows as batches are submitted, so the
+time left is for the pages found so far.
+"""
+
+import os
 import sys
+from pathlib import Path
+from typing import TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
+from rich.text import Text
+
+from ingest.dataset import staging_dir
+
+T = TypeVar("T")
+
+
+def progress_file(output: Path, run_id: str, batch: int) -> Path:
+    return staging_dir(output, run_id) / f"progress-{batch:05d}"
+
+
+class ProgressWriter:
+    """Records, in the batch's progress file, how many of its records are done."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, done: int) -> None:
+        tmp = self._path.with_name(self._path.name + ".tmp")
+        tmp.write_text(str(done))
+        os.replace(tmp, self._path)
+
+
+def pages_done(path: Path) -> int:
+    try:
+        return int(path.read_bytes() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} pages/s" if speed else "- pages/s")
 
 
 class Progress:
     def __init__(self, enabled: bool) -> None:
         self._bar: RichProgress | None = None
+        self._committed = 0
         if enabled and sys.stderr.isatty():
             self._bar = RichProgress(
                 TextColumn("pages"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                RateColumn(),
                 TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
                 transient=True,
             )
             self._task = self._bar.add_task("pages", total=0)
@@ -32,6 +89,11 @@ class Progress:
         if self._bar:
             self._bar.update(self._task, total=(self._bar.tasks[0].total or 0) + pages)
 
-    def advance(self, pages: int) -> None:
+    def committed(self, pages: int) -> None:
+        self._committed += pages
+        self.running(0)
+
+    def running(self, pages: int) -> None:
+        """Pages done so far in batches not yet committed."""
         if self._bar:
-            self._bar.advance(self._task, pages)
+            self._bar.update(self._task, completed=self._committed + pages)

@@ -1,46 +1,64 @@
 """Where flows run: the Prefect API they report to and the task runner that runs batches."""
 
+import atexit
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.settings import Settings, TaskRunnerKind
+from flows.server import TemporaryServer, running_server, server_home
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
-DEFAULT_PREFECT_HOME = Path.home() / ".ingest" / "prefect"
-# A fresh Prefect home migrates its database first: slower than the default 20 s allows.
-SERVER_START_TIMEOUT_S = 180
+    from ingest.settings import Settings
+
+LOG_LEVEL_ENV = "INGEST_LOG_LEVEL"
 
 
-def prepare_environment() -> None:
-    """Quiet defaults for Prefect, set before it is imported anywhere else."""
-    home = Path(os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME)))
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+def prepare_environment(log_level: str | None = None) -> None:
+    """Quiet defaults for Prefect, set before it is imported anywhere else.
 
-
-def ensure_api() -> str:
-    """The API flows report to: the configured server, or Prefect's temporary local server.
-
-    The temporary server is started here, once, and its address exported, so that worker
-    processes and Dask workers report to it instead of each starting a server of their own.
+    Prefect's console shows warnings and errors only unless asked for more; what is sent to
+    the API (and shown in the UI) is not reduced.
     """
+    os.environ.setdefault("PREFECT_HOME", str(server_home()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    level = (log_level or os.environ.get(LOG_LEVEL_ENV) or "WARNING").upper()
+    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = level
+
+
+def find_api() -> str | None:
+    """The configured server (PREFECT_API_URL), else the background server if it is up."""
     if url := os.environ.get("PREFECT_API_URL"):
         return url
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start(timeout=SERVER_START_TIMEOUT_S)
-    os.environ["PREFECT_API_URL"] = server.api_url
-    return server.api_url
+    if address := running_server():
+        os.environ["PREFECT_API_URL"] = address.api_url
+        return address.api_url
+    return None
 
 
-def task_runner_for(settings: Settings) -> "TaskRunner":
+def start_temporary_api() -> TemporaryServer:
+    """Start a server for this command only; call `wait_ready` before the flow runs. Its
+    address is exported at once, before Prefect is imported (Prefect reads its settings then),
+    so this process and its workers report to it instead of starting servers of their own."""
+    server = TemporaryServer(Path(os.environ["PREFECT_HOME"]))
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.address.api_url
+    return server
+
+
+def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
+    """The runner of the settings; a thread for a small run that would have had the default
+    process pool (see `flows.planning.SMALL_RUN_PAGES`); a runner asked for is always used."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+    from flows.stopping import ignore_stop_signals
+    from ingest.settings import TaskRunnerKind
+
     workers = settings.workers
+    if small_run and "task_runner" not in settings.model_fields_set:
+        return ThreadPoolTaskRunner(max_workers=1)
     if settings.task_runner is TaskRunnerKind.thread:
         return ThreadPoolTaskRunner(max_workers=workers)
     if settings.task_runner is TaskRunnerKind.dask:
@@ -61,4 +79,4 @@ def task_runner_for(settings: Settings) -> "TaskRunner":
                 "dashboard_address": None,
             },
         )
-    return ProcessPoolTaskRunner(max_workers=workers)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=ignore_stop_signals)

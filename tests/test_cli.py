@@ -35,7 +35,7 @@ def pages(tmp_path: Path) -> Path:
 def test_help_is_complete(cli_env: dict[str, str], tmp_path: Path) -> None:
     top = ingest(["--help"], cli_env, tmp_path)
     assert top.returncode == 0
-    for command in ("run", "backfill", "serve"):
+    for command in ("run", "backfill", "retry-rejected", "status", "report", "serve", "server"):
         assert command in top.stdout
     backfill = ingest(["backfill", "--help"], cli_env, tmp_path).stdout
     for option in (
@@ -47,8 +47,21 @@ def test_help_is_complete(cli_env: dict[str, str], tmp_path: Path) -> None:
         "--workers",
         "--batch-size",
         "--task-runner",
+        "--quiet",
+        "--json",
+        "--log-level",
     ):
         assert option in backfill
+    # defaults and environment variables are shown, not swallowed as markup
+    flat = " ".join(backfill.split())
+    for shown in ("default 1000", "INGEST_BATCH_SIZE", "default 30", "INGEST_OUTPUT_DIR"):
+        assert shown in flat
+
+
+def test_version(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = ingest(["--version"], cli_env, tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("ingest ") and result.stdout.split()[1][0].isdigit()
 
 
 def test_backfill_dry_run_and_date_range(
@@ -109,9 +122,102 @@ def test_a_run_on_a_busy_output_stops_with_a_message(
     assert not (out / "documents").exists()
 
 
-def test_invalid_settings_are_a_usage_error(cli_env: dict[str, str], tmp_path: Path) -> None:
+def no_server_env(cli_env: dict[str, str], home: Path) -> dict[str, str]:
+    """No Prefect server configured or running: a command that needed one would start it."""
+    env = {k: v for k, v in cli_env.items() if k != "PREFECT_API_URL"}
+    return {**env, "PREFECT_HOME": str(home), "INGEST_SERVER_HOME": str(home)}
+
+
+def test_invalid_settings_name_the_flag(cli_env: dict[str, str], tmp_path: Path) -> None:
     env = {**cli_env, "INGEST_BATCH_SIZE": "zero"}
     result = ingest(["run"], env, tmp_path)
     assert result.returncode == 2
-    assert "batch_size" in result.stderr and "Traceback" not in result.stderr
+    assert "invalid --batch-size (INGEST_BATCH_SIZE)" in result.stderr
+    assert "'zero'" in result.stderr and "pydantic" not in result.stderr
     assert os.listdir(tmp_path) == []
+
+    flag = ingest(["run", "--workers", "0"], cli_env, tmp_path)
+    assert flag.returncode == 2
+    assert "invalid --workers" in flag.stderr and "http" not in flag.stderr
+
+
+def test_dry_runs_and_busy_outputs_start_no_server(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    home, out = tmp_path / "home", tmp_path / "out"
+    env = no_server_env(cli_env, home)
+    dry = ingest(["backfill", str(pages), "--out", str(out), "--dry-run", "--json"], env, tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    summary = json.loads(dry.stdout)
+    assert summary["status"] == "dry_run" and len(summary["files"]) == 3
+
+    lock = OutputLock(out)
+    lock.acquire("someone-else")
+    try:
+        busy = ingest(["backfill", str(pages), "--out", str(out)], env, tmp_path)
+    finally:
+        lock.release()
+    assert busy.returncode == 4 and "in use by another run" in busy.stderr
+    assert not (home / "prefect.db").exists()  # no server ever started
+    assert not (out / "documents").exists()
+
+    # A real run, with no server up, starts one for itself (in that home) and reports to it.
+    done = ingest(["backfill", str(pages), "--out", str(out), "--json"], env, tmp_path)
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert json.loads(done.stdout)["written"] == 2
+    assert (home / "prefect.db").exists()
+    assert "ephemeral" not in done.stderr.lower()
+
+
+def test_json_status_report_and_retry_rejected(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    env = {**cli_env, "INGEST_RAW_DIR": str(pages), "INGEST_OUTPUT_DIR": str(out)}
+    first = ingest(["run", "--workers", "1", "--json"], env, tmp_path)
+    assert first.returncode == 3, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["written"] == 2 and summary["reject_reasons"] == {"empty": 1}
+    assert Path(summary["report"]).is_file()
+
+    status = ingest(["status", "--json"], env, tmp_path)
+    assert status.returncode == 0, status.stderr
+    held = json.loads(status.stdout)
+    assert held["pages"] == {"document": 2, "reject": 1}
+    assert held["reject_reasons"] == {"empty": 1}
+    assert held["runs"][0]["run_id"] == summary["run_id"]
+    assert "document: 2" in ingest(["status", str(out)], env, tmp_path).stdout
+
+    report = ingest(["report", str(out), "--out", str(tmp_path / "r.html")], env, tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert "pages per site" in (tmp_path / "r.html").read_text()
+
+    (pages / "2024" / "empty.html").write_text("<html><body><p>" + BODY * 3 + "</p></body></html>")
+    retry = ingest(["retry-rejected", "--workers", "1"], env, tmp_path)
+    assert retry.returncode == 0, retry.stderr
+    assert "1 pages read: 1 written, 0 rejected" in retry.stdout
+    assert read_rejects(out).num_rows == 0
+    assert read_documents(out).num_rows == 3
+    again = ingest(["retry-rejected"], env, tmp_path)
+    assert again.returncode == 0 and "no rejected pages to retry" in again.stdout
+
+
+def test_quiet_prints_nothing_on_success(
+    cli_env: dict[str, str], pages: Path, tmp_path: Path
+) -> None:
+    (pages / "2024" / "empty.html").unlink()
+    args = ["backfill", str(pages), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"]
+    result = ingest(args, cli_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_a_batch_records_its_progress_page_by_page(tmp_path: Path) -> None:
+    from flows.progress import CountingItems, pages_done, progress_file
+
+    path = progress_file(tmp_path, "run", 7)
+    items = CountingItems(["a", "b", "c"], path)
+    assert len(items) == 3
+    seen = [(item, pages_done(path)) for item in items]
+    assert seen == [("a", 0), ("b", 1), ("c", 2)]  # pages finished before each one starts
+    assert pages_done(path) == 3

@@ -133,11 +133,13 @@ def test_rerun_skips_unchanged_and_replaces_changed_pages(first_run) -> None:
 def test_run_publishes_a_markdown_report(first_run) -> None:
     import httpx
 
+    from flows.run_artifacts import artifact_key
+
     _, out, summary = first_run
     response = httpx.post(
         f"{os.environ['PREFECT_API_URL']}/artifacts/filter",
         json={
-            "artifacts": {"key": {"any_": ["ingest-run"]}},
+            "artifacts": {"key": {"any_": [artifact_key("run", summary["run_id"])]}},
             "limit": 200,
             "offset": 0,
             "sort": "CREATED_DESC",

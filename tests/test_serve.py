@@ -1,9 +1,11 @@
-"""`ingest serve` against a real `prefect server start`: the scheduled deployment picks up a page
-dropped into the raw folder, and its runs never overlap (a run that collides is cancelled)."""
+"""`ingest serve` on the background server of `ingest server start`: the scheduled deployment
+picks up a page dropped into the raw folder, and its runs never overlap (a run that collides is
+cancelled). Commands find the server without anything exported, on any port."""
 
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -89,20 +91,6 @@ def _pgid(pid: int) -> int | None:
         return None
 
 
-def wait_for_health(api: str, server: Group, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            pytest.fail(f"prefect server exited with {server.proc.returncode}\n{tail(server.log)}")
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"prefect server not healthy after {timeout} s\n{tail(server.log)}")
-
-
 async def _deployment_runs(api: str):
     from prefect.client.orchestration import PrefectClient
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
@@ -128,46 +116,88 @@ def page_rows(out: Path) -> list[dict]:
     return [r for r in read_documents(out).to_pylist() if r["source_path"] == Path(PAGE).name]
 
 
-@pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Group]]:
-    home = tmp_path / "prefect-home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    port = free_port()
-    server = Group(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env,
-        tmp_path / "server.log",
+def ingest(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flows", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
-    api = f"http://127.0.0.1:{port}/api"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
+    return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
+
+
+@pytest.fixture(scope="module")
+def background_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """`ingest server start` on a port other than 4200; every command finds it by its home."""
+    home = tmp_path_factory.mktemp("server-home")
+    env = clean_env(INGEST_SERVER_HOME=str(home))
+    port = free_port()
+    started = ingest(["server", "start", "--port", str(port)], env, SERVER_START_TIMEOUT_S)
+    assert started.returncode == 0, started.stderr + tail(home / "server-start.log")
+    assert f"UI at http://127.0.0.1:{port}" in started.stdout
+    pid = int((home / "server.pid").read_text())
     try:
-        wait_for_health(api, server, SERVER_START_TIMEOUT_S)
-        yield api, env, server
+        yield f"http://127.0.0.1:{port}/api", env
     finally:
-        left = server.stop()
-        assert not left, f"server processes outlived SIGKILL: {left}"
-        assert not server.group_alive()
+        stopped = ingest(["server", "stop"], env)
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped.stderr
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+
+
+@pytest.mark.slow
+def test_the_background_server_is_found_by_every_command(
+    background_server: tuple[str, dict], tmp_path: Path
+) -> None:
+    api, env = background_server
+    status = ingest(["server", "status"], env)
+    assert status.returncode == 0 and api in status.stdout
+    # The UI is told its own API's address, whatever the port.
+    settings = httpx.get(api.removesuffix("/api") + "/ui-settings", timeout=10).json()
+    assert settings["api_url"] == api
+
+    page = tmp_path / "pages" / "one.txt"
+    page.parent.mkdir()
+    shutil.copy(RAW / PAGE, page)
+    run = ingest(["backfill", str(page.parent), "--out", str(tmp_path / "out"), "--workers", "1",
+                  "--json"], env, 300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["written"] == 1
+    flows = httpx.post(f"{api}/flow_runs/filter", json={"limit": 50}, timeout=10).json()
+    assert any(r["state_type"] == "COMPLETED" for r in flows), "the run did not report to it"
+
+
+def test_serve_without_a_server_is_a_usage_error(tmp_path: Path) -> None:
+    env = clean_env(INGEST_SERVER_HOME=str(tmp_path / "no-server"))
+    result = ingest(["serve"], env)
+    assert result.returncode == 2
+    assert "ingest server start" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_against_an_unreachable_server_says_so_in_one_line(tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{free_port()}/api"
+    env = clean_env(INGEST_SERVER_HOME=str(tmp_path / "no-server"), PREFECT_API_URL=api)
+    result = ingest(["serve"], env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"ingest: the Prefect server at {api} does not answer; is it running?"
+    ]
 
 
 @pytest.mark.slow
 def test_served_deployment_processes_a_new_page_and_never_overlaps(
-    prefect_server: tuple[str, dict[str, str], Group], tmp_path: Path
+    background_server: tuple[str, dict], tmp_path: Path
 ) -> None:
-    api, server_env, server = prefect_server
+    api, env = background_server  # found by its home: nothing exported
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
-    env = {**server_env, "PREFECT_API_URL": api}
     serve = Group(
         [
             sys.executable,
@@ -208,7 +238,7 @@ def test_served_deployment_processes_a_new_page_and_never_overlaps(
             if rows and completed_after_drop and cancelled:
                 break
             time.sleep(2)
-        diagnostics = f"{tail(serve.log)}\n{tail(server.log)}"
+        diagnostics = tail(serve.log)
         assert deployment is not None, f"the deployment never appeared\n{diagnostics}"
         assert rows, f"the page's row never appeared in {out}\n{diagnostics}"
         assert completed_after_drop, f"no completed run after the drop\n{diagnostics}"

@@ -6,6 +6,7 @@ a child process with a deadline), clean all pages in one call, then write the ro
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from ingest.readers import RecordError, container_kind, read
 from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
 from ingest.work import WorkItem
+
+PROGRESS_EVERY = 5  # HTML pages between two progress reports
 
 
 def file_metadata(settings: Settings, run_id: str, fingerprint: str) -> dict[str, object]:
@@ -92,12 +95,13 @@ def process_batch(
     batch: int,
     output: Path,
     fingerprint: str,
+    on_progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Every record of the batch becomes a row, a reject, or is found unchanged; rows and
-    rejects land in staged files."""
+    rejects land in staged files. ``on_progress`` is told how many records are done."""
     started = time.perf_counter()
     stores = AnalysisStores(output / STATE)
-    out = process_items(items, settings, run_id, fingerprint, stores)
+    out = process_items(items, settings, run_id, fingerprint, stores, on_progress=on_progress)
     return _write(items, out, settings, run_id, batch, output, fingerprint, started)
 
 
@@ -109,16 +113,21 @@ def process_items(
     stores: AnalysisStores | None = None,
     *,
     isolate: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Processed:
     """The rows and rejects of the items' records, in memory. ``stores`` are the dataset's
     analysis stores (default: private ones, as if the batch were the whole dataset).
     ``isolate=False`` extracts HTML in this process, without the child process and its
     deadline."""
     stores = stores or AnalysisStores(None)
+    report = on_progress or _no_progress
     out = Processed()
     for item in items:
         _read_item(item, settings, run_id, out)
-    _extract(out, settings, run_id, isolate)
+    total = sum(item.records for item in items)
+    before_html = total - sum(p.is_html for p in out.pending)  # text pages take little time
+    report(before_html)
+    _extract(out, settings, run_id, isolate, lambda n: report(before_html + n))
     for pending in out.pending:
         pending.site = site_of(pending)
     repeated = learn_sites(stores, [(p.site, p.doc_id, p.text) for p in out.pending])
@@ -147,7 +156,12 @@ def process_items(
             _outcome(pending.item, pending.record.key, _offset(pending), pending.sha256, "document")
         )
     out.pending = []
+    report(total)
     return out
+
+
+def _no_progress(_done: int) -> None:
+    return None
 
 
 def _read_item(item: WorkItem, settings: Settings, run_id: str, out: Processed) -> None:
@@ -191,14 +205,22 @@ def _read_item(item: WorkItem, settings: Settings, run_id: str, out: Processed) 
         out.reject(item, key, offsets[key], None, RejectReason.missing.value, detail, run_id)
 
 
-def _extract(out: Processed, settings: Settings, run_id: str, isolate: bool) -> None:
+def _extract(
+    out: Processed,
+    settings: Settings,
+    run_id: str,
+    isolate: bool,
+    extracted: Callable[[int], None],
+) -> None:
     """trafilatura on every HTML record, one child process for the batch."""
     html = [p for p in out.pending if p.is_html]
     if not html:
         return
     failed: set[int] = set()
     with PageWorker(settings, isolate=isolate) as worker:
-        for pending in html:
+        for done, pending in enumerate(html, 1):
+            if done % PROGRESS_EVERY == 0:
+                extracted(done)
             kind, value = worker.extract(pending.page.text, pending.record.url or pending.side.url)
             if kind == "ok":
                 extraction: Extraction = value

@@ -21,7 +21,7 @@ class RunSummary:
     removed_missing: int = 0  # rows removed because their input is gone
     input_bytes: int = 0
     seconds: float = 0.0
-    status: str = "completed"  # completed | busy | dry_run | failed
+    status: str = "completed"  # completed | busy | dry_run | failed | interrupted
     reject_reasons: Counter[str] = field(default_factory=Counter)
     removed_chars: Counter[str] = field(default_factory=Counter)
     passed_over: Counter[str] = field(default_factory=Counter)  # container records, not pages
@@ -41,8 +41,17 @@ class RunSummary:
     def accounted(self) -> bool:
         """Every page seen became a row, a reject, or was passed over as unchanged (in a dry
         run: would be processed, or was passed over)."""
+        if self.status == "interrupted":
+            return self.left >= 0
         done = len(self.files) if self.status == "dry_run" else self.written + self.rejected
         return self.seen == done + self.skipped_unchanged
+
+    @property
+    def left(self) -> int:
+        """Pages of an interrupted run that were found but not committed: the next run's."""
+        if self.status != "interrupted":
+            return 0
+        return self.seen - self.written - self.rejected - self.skipped_unchanged
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +64,7 @@ class RunSummary:
             "skipped_unchanged": self.skipped_unchanged,
             "out_of_range": self.out_of_range,
             "accounted": self.accounted,
+            "left": self.left,
             "batches": self.batches,
             "failed_batches": self.failed_batches,
             "recovered_commits": self.recovered_commits,
@@ -68,11 +78,33 @@ class RunSummary:
         }
 
     def headline(self) -> str:
+        if self.status == "interrupted":
+            return (
+                f"interrupted: {self.written + self.rejected} pages committed "
+                f"({self.written} written, {self.rejected} rejected), "
+                f"{self.skipped_unchanged} unchanged; the next run does the rest"
+            )
         check = "all accounted for" if self.accounted else "NOT ALL ACCOUNTED FOR"
         return (
             f"{self.seen} pages read: {self.written} written, {self.rejected} rejected, "
             f"{self.skipped_unchanged} unchanged ({check})"
         )
+
+    def counts_table(self) -> list[dict[str, object]]:
+        """One row per count, for a table artifact."""
+        counts = {
+            "pages seen": self.seen,
+            "written": self.written,
+            "rejected": self.rejected,
+            "unchanged (skipped)": self.skipped_unchanged,
+            "outside the date range": self.out_of_range,
+            "left for the next run": self.left,
+            "batches": self.batches,
+            "failed batches": self.failed_batches,
+            "characters removed": sum(self.removed_chars.values()),
+        }
+        counts |= {f"rejected as {r}": n for r, n in self.reject_reasons.most_common()}
+        return [{"count": name, "value": value} for name, value in counts.items()]
 
     def to_markdown(self) -> str:
         lines = [

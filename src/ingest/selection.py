@@ -272,6 +272,19 @@ def _weights(refs: list[RecordRef], size: int) -> list[int]:
     return [max(end - start, 1) for start, end in zip(offsets, ends, strict=True)]
 
 
+def whole_roots(roots: Iterable[Root]) -> list[str]:
+    """The roots a run walks whole: the ones that can notice a file gone from them."""
+    return [str(Path(os.path.abspath(r.folder))) for r in roots if not r.only]
+
+
+def record_names(item: WorkItem) -> list[str]:
+    """How a dry run lists an item's records: the file, and the record's key within it."""
+    keys = [r.key for r in item.refs] + [e.key for e in item.errors]
+    if item.problem:
+        keys.append("")
+    return [f"{item.source_path}#{key}" if key else item.source_path for key in keys]
+
+
 def work_for_file(path: str, settings: Settings, root: str | None = None) -> WorkItem:
     """All records of one file, as new: the work a first run would do for it."""
     folder = root or os.path.dirname(os.path.abspath(path))

@@ -110,9 +110,10 @@ class Settings(BaseSettings):
 class SettingsError(ValueError):
     """A setting that does not exist or has a value it cannot take; the message names it."""
 
-    def __init__(self, message: str, key: str | None = None) -> None:
+    def __init__(self, message: str, key: str | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.detail = detail or message  # what is wrong, without naming the setting
 
 
 def config_file() -> Path | None:
@@ -158,7 +159,8 @@ def _describe(error: ValidationError) -> SettingsError:
     if first["type"] == "extra_forbidden":
         where = config_file() or "the arguments"
         return SettingsError(f"unknown setting {key!r} (in {where})", key)
-    return SettingsError(f"setting {key!r}: {first['msg']} (got {first.get('input')!r})", key)
+    detail = f"{first['msg']} (got {first.get('input')!r})"
+    return SettingsError(f"setting {key!r}: {detail}", key, detail)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,106 @@
+"""What the command line reads from a dataset without running a flow: a dry run's plan, the
+pages to retry, the state store's status."""
+
+import os
+from collections import Counter
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ingest.dataset import REJECTS, Dataset, OutputLock, new_run_id
+from ingest.discovery import discover
+from ingest.fingerprint import cleaning_fingerprint
+from ingest.report import RunSummary
+from ingest.report_data import data_files, read_state, read_table
+from ingest.selection import Plan, Selection, record_names, roots_for, select, whole_roots
+from ingest.settings import Settings
+
+LAST_RUNS = 5
+# Up to this many candidate pages, and unless a task runner was asked for, a run's one batch runs
+# in a thread of the command instead of a process pool: starting a pool worker (which imports
+# Prefect and the pipeline) costs more than such a batch. Its pages are still processed in page
+# worker processes.
+SMALL_RUN_PAGES = 20
+
+
+def is_small_run(paths: list[str], raw_dir: Path) -> bool:
+    found = islice(discover(roots_for(paths, raw_dir)), SMALL_RUN_PAGES + 1)
+    return sum(1 for _ in found) <= SMALL_RUN_PAGES
+
+
+def plan(
+    settings: Settings,
+    paths: list[str],
+    *,
+    reprocess: bool = False,
+    stale: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """The records a run over `paths` would process (a dry run's summary); writes no data."""
+    output = Path(settings.output_dir).absolute()
+    summary = RunSummary(run_id=new_run_id(), output=str(output), status="dry_run")
+    lock = OutputLock(output)
+    lock.acquire(summary.run_id)
+    try:
+        dataset = Dataset(output)
+        try:
+            counts = Selection()
+            roots = roots_for(paths, settings.raw_dir)
+            selection = Plan(
+                reprocess=reprocess,
+                stale=stale,
+                fingerprint=cleaning_fingerprint(settings),
+                since=since,
+                until=until,
+                forget_missing=settings.forget_missing,
+            )
+            selected = select(
+                discover(roots), dataset.state, settings, selection, counts,
+                whole_roots=whole_roots(roots),
+            )  # fmt: skip
+            summary.files = [name for item in selected for name in record_names(item)]
+        finally:
+            dataset.close()
+    finally:
+        lock.release()
+    summary.seen, summary.skipped_unchanged = counts.seen, counts.unchanged
+    summary.out_of_range = counts.out_of_range
+    summary.passed_over.update(counts.passed_over)
+    return summary.as_dict()
+
+
+def rejected_pages(settings: Settings) -> tuple[list[str], int]:
+    """Files of the raw folder with records last rejected, and how many files with rejected
+    records are not there (under other roots, or gone)."""
+    import sqlite3
+
+    state = Path(settings.output_dir) / "_state" / "state.sqlite"
+    if not state.exists():
+        return [], 0
+    db = sqlite3.connect(f"file:{state.absolute()}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = db.execute(
+            "SELECT DISTINCT root, source_path FROM records WHERE outcome = 'reject'"
+        ).fetchall()
+    finally:
+        db.close()
+    raw = os.path.abspath(settings.raw_dir)
+    found = [Path(root) / source_path for root, source_path in rows]
+    present = sorted(
+        str(p) for (root, _), p in zip(rows, found, strict=True) if root == raw and p.is_file()
+    )
+    return present, len(found) - len(present)
+
+
+def dataset_status(output: Path) -> dict[str, Any]:
+    runs, outcomes = read_state(output)
+    rejects = read_table(data_files(output, REJECTS), ("reason",), None)
+    reasons = Counter(rejects["reason"].to_pylist()) if rejects.num_rows else Counter()
+    return {
+        "output": str(output),
+        "pages": dict(outcomes.most_common()),
+        "reject_reasons": dict(reasons.most_common()),
+        "runs": runs[:LAST_RUNS],
+    }
