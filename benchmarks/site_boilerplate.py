@@ -45,9 +45,9 @@ from ingest.analysis.site_boilerplate import (  # noqa: E402
     strip_repeated,
 )
 from ingest.cleaning import CleanResult, Removal, clean  # noqa: E402
+from ingest.decoding import decode_page  # noqa: E402
 from ingest.extraction import extract_html  # noqa: E402
 from ingest.normalising import normalise, normalise_whitespace  # noqa: E402
-from ingest.reading import decode_page  # noqa: E402
 from ingest.text_metadata import extract_text_metadata  # noqa: E402
 
 SETS = ("modern", "readability", "fixtures")

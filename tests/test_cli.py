@@ -71,7 +71,7 @@ def test_backfill_dry_run_and_date_range(
     dry = ingest(["backfill", str(pages), "--out", str(out), "--dry-run"], cli_env, tmp_path)
     assert dry.returncode == 0, dry.stderr
     assert "would process 2023/old.txt" in dry.stdout
-    assert "3 pages would be processed" in dry.stdout
+    assert "3 records would be processed" in dry.stdout
     assert not (out / "documents").exists()
 
     ranged = ingest(
@@ -213,11 +213,28 @@ def test_quiet_prints_nothing_on_success(
 
 
 def test_a_batch_records_its_progress_page_by_page(tmp_path: Path) -> None:
-    from flows.progress import CountingItems, pages_done, progress_file
+    from flows.progress import ProgressWriter, pages_done, progress_file
+    from ingest.batch import process_items
+    from ingest.selection import work_for_file
+    from ingest.settings import Settings
 
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(12):
+        (pages / f"p{i}.html").write_text(
+            f"<html><body><article><p>Page {i}. {'A sentence of the article. ' * 20}</p>"
+            "</article></body></html>"
+        )
     path = progress_file(tmp_path, "run", 7)
-    items = CountingItems(["a", "b", "c"], path)
-    assert len(items) == 3
-    seen = [(item, pages_done(path)) for item in items]
-    assert seen == [("a", 0), ("b", 1), ("c", 2)]  # pages finished before each one starts
-    assert pages_done(path) == 3
+    writer = ProgressWriter(path)
+    seen: list[int] = []
+
+    def record(done: int) -> None:
+        writer(done)
+        seen.append(pages_done(path))
+
+    settings = Settings()
+    items = [work_for_file(str(p), settings) for p in sorted(pages.iterdir())]
+    process_items(items, settings, "run", "f", on_progress=record)
+    assert seen == sorted(seen) and len(seen) >= 3  # page by page, never backwards
+    assert 0 <= seen[0] < 12 and pages_done(path) == 12

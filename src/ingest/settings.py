@@ -16,6 +16,8 @@ from pydantic_settings import (
 from ingest.cleaning import CleaningConfig
 
 CONFIG_FILE_ENV = "INGEST_CONFIG"
+#: INGEST_* variables of the command line that are not settings of a run
+COMMAND_ENV = frozenset({CONFIG_FILE_ENV, "INGEST_SERVER_HOME", "INGEST_LOG_LEVEL"})
 DEFAULT_CONFIG_FILE = "ingest.toml"
 
 MiB = 1024 * 1024
@@ -139,7 +141,7 @@ def _check_environment() -> None:
     """INGEST_* variables must name settings: a misspelt one would otherwise be ignored."""
     prefix = "INGEST_"
     for name in sorted(os.environ):
-        if not name.startswith(prefix) or name == CONFIG_FILE_ENV:
+        if not name.startswith(prefix) or name in COMMAND_ENV:
             continue
         parts = name[len(prefix) :].lower().split("__")
         model: type[BaseModel] = Settings
