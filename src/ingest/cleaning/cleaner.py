@@ -1,14 +1,40 @@
-"""The cleaner: ordered named rule families over the lines of a page, then the line model."""
+"""The cleaner: ordered named rule families over the lines of each page, then the line model
+over the lines of a whole batch at once."""
 
 from __future__ import annotations
 
-from ingest.cleaning import classifier
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
 from ingest.cleaning.config import CleaningConfig
+from ingest.cleaning.features import batch_features
+from ingest.cleaning.line_model import LineModel, load_model
 from ingest.cleaning.lines import split_lines
 from ingest.cleaning.model import CleanResult, Removal
 from ingest.cleaning.rules import FAMILIES, Page
 
 _DEFAULT = CleaningConfig()
+
+#: what the model removes, named by where it stands against the body it keeps
+BEFORE_BODY = "model.navigation"
+INSIDE_BODY = "model.inset"
+AFTER_BODY = "model.footer"
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """One page to clean."""
+
+    #: normalised text: trafilatura's main text (HTML) or the whole page (text dump)
+    text: str
+    title: str | None = None
+    #: True for an extractor's output (the line model then leaves the layout alone)
+    extracted: bool = False
+    #: unused: the HTML path cleans the extractor's text alone
+    rendering: str | None = None
+    language: str | None = None
 
 
 def rule_page(text: str, title: str | None = None, disabled: frozenset[str] = frozenset()) -> Page:
@@ -24,6 +50,38 @@ def _rule_page(text: str, title: str | None, disabled: frozenset[str]) -> tuple[
     return raw_lines, page
 
 
+def clean_pages(
+    pages: Sequence[PageText],
+    config: CleaningConfig | None = None,
+    *,
+    model: LineModel | None = None,
+) -> list[CleanResult]:
+    """Clean a batch of pages: the rule families page by page, the line model over the
+    lines of every whole-page text at once. Results are in the order of ``pages``.
+
+    Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
+    kept (at most one in a row)."""
+    config = config or _DEFAULT
+    if not config.enabled:
+        return [CleanResult(text=page.text) for page in pages]
+    disabled = frozenset(config.disabled_rules)
+    ruled = [
+        _rule_page(page.text, page.title, disabled) if page.text.strip() else None for page in pages
+    ]
+    whole = [i for i, page in enumerate(pages) if ruled[i] is not None and not page.extracted]
+    if whole and "model" not in disabled:
+        _apply_model(
+            [pages[i].text for i in whole],
+            [ruled[i][1] for i in whole],
+            model or load_model(),
+            config.model_threshold,
+        )
+    return [
+        CleanResult(text=page.text) if done is None else _assemble(*done)
+        for page, done in zip(pages, ruled, strict=True)
+    ]
+
+
 def clean(
     text: str,
     *,
@@ -31,22 +89,44 @@ def clean(
     config: CleaningConfig | None = None,
     extracted: bool = False,
 ) -> CleanResult:
-    """Remove boilerplate lines from a normalised page; record every removal.
+    """Remove boilerplate lines from one normalised page; record every removal.
 
     ``extracted`` says the text is an extractor's main text (trafilatura's, from HTML) rather
     than a whole-page rendering: the line model, which judges page layout (navigation, sidebars,
     footers), is then left out, since the extractor has judged the layout from the markup.
-
-    Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
-    kept (at most one in a row).
     """
-    config = config or _DEFAULT
-    if not config.enabled or not text.strip():
-        return CleanResult(text=text)
-    raw_lines, page = _rule_page(text, title, frozenset(config.disabled_rules))
-    if not extracted:
-        classifier.apply(page, config.model_threshold)
-    return _assemble(raw_lines, page)
+    return clean_pages([PageText(text, title, extracted)], config)[0]
+
+
+def body_probabilities(texts: list[str], model: LineModel | None = None):
+    """The line model's body probability of every non-blank line of ``texts`` (with the
+    batch's lines: page and line number of each)."""
+    lines = batch_features(texts)
+    return lines, (model or load_model()).body_probability(lines)
+
+
+def _apply_model(
+    texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
+) -> None:
+    lines, body = body_probabilities(texts, model)
+    limit = model.threshold if threshold is None else 1.0 - threshold
+    boiler = body < limit
+    starts = lines.page_start
+    for p, page in enumerate(pages):
+        a, z = starts[p], starts[p + 1]
+        drop = np.flatnonzero(boiler[a:z])
+        if not len(drop):
+            continue
+        kept = np.flatnonzero(~boiler[a:z])
+        first = lines.number[a + kept[0]] if len(kept) else 1 << 60
+        last = lines.number[a + kept[-1]] if len(kept) else -1
+        index = {line.number: line.index for line in page.lines}
+        for number in lines.number[a + drop].tolist():
+            i = index.get(number)
+            if i is None:
+                continue
+            kind = BEFORE_BODY if number < first else AFTER_BODY if number > last else INSIDE_BODY
+            page.mark(i, kind)
 
 
 def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
