@@ -16,6 +16,9 @@ from ingest.cleaning.model import CleanResult, Removal
 from ingest.cleaning.rules import FAMILIES, Page
 
 _DEFAULT = CleaningConfig()
+#: families left out on an extractor's text: the extractor has already judged the page's chrome
+#: (titles, bylines, dates, labels) from the markup, and this family costs main text there
+_NOT_ON_EXTRACTED = frozenset({"chrome"})
 
 #: what the model removes, named by where it stands against the body it keeps
 BEFORE_BODY = "model.navigation"
@@ -65,8 +68,12 @@ def clean_pages(
     if not config.enabled:
         return [CleanResult(text=page.text) for page in pages]
     disabled = frozenset(config.disabled_rules)
+    on_extracted = disabled | _NOT_ON_EXTRACTED
     ruled = [
-        _rule_page(page.text, page.title, disabled) if page.text.strip() else None for page in pages
+        _rule_page(page.text, page.title, on_extracted if page.extracted else disabled)
+        if page.text.strip()
+        else None
+        for page in pages
     ]
     whole = [i for i, page in enumerate(pages) if ruled[i] is not None and not page.extracted]
     if whole and "model" not in disabled:
@@ -120,9 +127,13 @@ def _apply_model(
         kept = np.flatnonzero(~boiler[a:z])
         first = lines.number[a + kept[0]] if len(kept) else 1 << 60
         last = lines.number[a + kept[-1]] if len(kept) else -1
-        index = {line.number: line.index for line in page.lines}
-        for number in lines.number[a + drop].tolist():
-            i = index.get(number)
+        numbers = lines.number[a + drop].tolist()
+        if len(page.lines) == z - a:  # the same non-blank lines (the usual case): same order
+            found = drop.tolist()
+        else:
+            index = {line.number: line.index for line in page.lines}
+            found = [index.get(number) for number in numbers]
+        for i, number in zip(found, numbers, strict=True):
             if i is None:
                 continue
             kind = BEFORE_BODY if number < first else AFTER_BODY if number > last else INSIDE_BODY
