@@ -165,11 +165,12 @@ def report(sets: list[str]) -> None:
         for rendering in ("inscriptis", "html_text"):
             sources = ["trafilatura", "training"] + (["gold"] if set_name != "devset" else [])
             for source in sources:
+                pages_ = {i: g for i, g in test.items() if source != "gold" or g.get("text")}
                 preds = {
                     i: keep(data[i][rendering], label_lines(data[i][rendering], data[i], g, source))
-                    for i, g in test.items()
+                    for i, g in pages_.items()
                 }
-                t, s = score.score_text(test, preds), score.score_snippets(test, preds)
+                t, s = score.score_text(pages_, preds), score.score_snippets(pages_, preds)
                 tf = (
                     f"{t['f1']:.3f} | {t['precision']:.3f} | {t['recall']:.3f}"
                     if t

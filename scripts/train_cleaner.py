@@ -63,7 +63,8 @@ class Corpus:
     def __init__(self, records: list[dict]) -> None:
         self.records = records
         texts = [r["text"] for r in records]
-        self.lines = batch_features(texts)
+        self.ruled = rule_removals(records)
+        self.lines = batch_features(texts, [sorted(numbers) for numbers in self.ruled])
         labels = [r["labels"] for r in records]
         self.y = np.array(
             [
@@ -234,7 +235,7 @@ def main() -> None:
     print(f"trained: {time.perf_counter() - start:.0f} s", flush=True)
     val = records["validation"]
     body = model.body_probability(corpora["validation"].lines)
-    ruled = rule_removals(val)
+    ruled = corpora["validation"].ruled
     best = max(
         (objective(scores(val, kept_lines(corpora["validation"], body, t, ruled))), t)
         for t in np.arange(0.15, 0.6, 0.05)

@@ -105,17 +105,22 @@ def clean(
     return clean_pages([PageText(text, title, extracted)], config)[0]
 
 
-def body_probabilities(texts: list[str], model: LineModel | None = None):
+def body_probabilities(
+    texts: list[str], ruled: list[list[int]] | None = None, model: LineModel | None = None
+):
     """The line model's body probability of every non-blank line of ``texts`` (with the
-    batch's lines: page and line number of each)."""
-    lines = batch_features(texts)
+    batch's lines: page and line number of each); ``ruled``: the lines the rules removed."""
+    lines = batch_features(texts, ruled)
     return lines, (model or load_model()).body_probability(lines)
 
 
 def _apply_model(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
-    lines, body = body_probabilities(texts, model)
+    ruled = [
+        [line.number for line, mark in zip(p.lines, p.marks, strict=True) if mark] for p in pages
+    ]
+    lines, body = body_probabilities(texts, ruled, model)
     limit = model.threshold if threshold is None else 1.0 - threshold
     boiler = body < limit
     starts = lines.page_start

@@ -88,6 +88,8 @@ CONTEXT_FEATURES = (
     "log_dist_core",
     "after_core",
     "core_share",
+    "ruled",
+    *(f"ruled_w{r}" for r in (1, 3, 10)),
 )
 FEATURES = LINE_FEATURES + CONTEXT_FEATURES
 
@@ -149,8 +151,9 @@ def _class_table() -> np.ndarray:
 _CLASSES = _class_table()
 
 
-def batch_features(texts: list[str]) -> BatchLines:
-    """Features of the non-blank lines of ``texts`` (normalised pages)."""
+def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> BatchLines:
+    """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
+    of the lines the rule families removed from each page (none when not given)."""
     counts = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
     b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
     nl = np.flatnonzero(b == 10)
@@ -287,6 +290,17 @@ def batch_features(texts: list[str]) -> BatchLines:
     ctx["log_dist_core"] = np.log1p(np.maximum(core_lo - k, 0) + np.maximum(k - core_hi, 0))
     ctx["after_core"] = k > core_hi
     ctx["core_share"] = (core_hi - core_lo + 1) / np.maximum(n_page, 1)
+
+    marked = np.zeros(len(starts), dtype=np.float64)
+    if ruled is not None:
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        hits = [offsets[p] + np.asarray(numbers, dtype=np.int64) for p, numbers in enumerate(ruled)]
+        if hits:
+            marked[np.concatenate(hits)] = 1.0
+    marked = marked[idx]
+    ctx["ruled"] = marked
+    for r in (1, 3, 10):
+        ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
 
     columns = {**line, **ctx}
     features = np.empty((len(idx), len(FEATURES)), dtype=np.float32)
