@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 
+_CHUNK = 2048
+
+
 @dataclass(frozen=True, slots=True)
 class Forest:
     feature: np.ndarray  # int32, node -> feature (0 at leaves)
@@ -25,10 +28,17 @@ class Forest:
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """The summed leaf values (log-odds) of every row of ``x``."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        out = np.empty(len(x), dtype=np.float64)
+        for start in range(0, len(x), _CHUNK):  # blocks of rows small enough to stay in cache
+            out[start : start + _CHUNK] = self._raw(x[start : start + _CHUNK])
+        return out
+
+    def _raw(self, x: np.ndarray) -> np.ndarray:
         n, width = x.shape
-        flat = np.ascontiguousarray(x, dtype=np.float32).ravel()
-        rows = (np.arange(n, dtype=np.int64) * width)[None, :]
-        node = np.broadcast_to(self.roots[:, None], (len(self.roots), n)).copy()
+        flat = x.ravel()
+        rows = (np.arange(n, dtype=np.int32) * width)[None, :]
+        node = np.repeat(self.roots[:, None], n, axis=1)
         for _ in range(self.depth):
             go_left = flat[rows + self.feature[node]] <= self.threshold[node]
             node = np.where(go_left, self.left[node], self.right[node])
@@ -52,12 +62,12 @@ class Forest:
     def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> Forest:
         depth, base = arrays[f"{prefix}depth_base"]
         return cls(
-            feature=arrays[f"{prefix}feature"].astype(np.int64),
+            feature=arrays[f"{prefix}feature"].astype(np.int32),
             threshold=arrays[f"{prefix}threshold"].astype(np.float32),
-            left=arrays[f"{prefix}left"].astype(np.int64),
-            right=arrays[f"{prefix}right"].astype(np.int64),
+            left=arrays[f"{prefix}left"].astype(np.int32),
+            right=arrays[f"{prefix}right"].astype(np.int32),
             value=arrays[f"{prefix}value"].astype(np.float32),
-            roots=arrays[f"{prefix}roots"].astype(np.int64),
+            roots=arrays[f"{prefix}roots"].astype(np.int32),
             depth=int(depth),
             base=float(base),
         )
