@@ -114,7 +114,23 @@ def body_probabilities(
     return lines, (model or load_model()).body_probability(lines)
 
 
+#: the line model's features are computed over about 1 MB of text at a time: a batch's
+#: arrays then stay in the processor's cache (the result is the same: context stays in a page)
+CHUNK_CHARS = 1_000_000
+
+
 def _apply_model(
+    texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
+) -> None:
+    start, size = 0, 0
+    for end, text in enumerate(texts, 1):
+        size += len(text)
+        if size >= CHUNK_CHARS or end == len(texts):
+            _apply_model_chunk(texts[start:end], pages[start:end], model, threshold)
+            start, size = end, 0
+
+
+def _apply_model_chunk(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
     ruled = [

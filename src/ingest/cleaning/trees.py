@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 _CHUNK = 2048
 
 
