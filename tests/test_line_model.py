@@ -126,3 +126,20 @@ def test_exported_trees_score_as_the_dump_says():
     forest = from_lightgbm(dump)
     x = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 1.0], [2.0, 0.5]], dtype=np.float32)
     assert forest.raw(x).tolist() == [-0.5, 0.75, 3.5, -0.5]
+
+
+def test_extracted_text_keeps_chrome_lines_but_not_a_bare_title():
+    text = "Harbour news\n\nBy Anna Berg\n\n" + "\n\n".join(BODY)
+    kept = clean(text, title="Harbour news", extracted=True)
+    assert "By Anna Berg" in kept.text and "Harbour news" in kept.text
+    bare = clean("Harbour news", title="Harbour news", extracted=True)
+    assert bare.text == "" and [r.rule for r in bare.removed] == ["chrome.title"]
+
+
+def test_a_page_has_the_same_features_alone_and_in_a_batch():
+    pages = [rendering(), "\n\n".join(BODY), rendering(FOOTER[:2])]
+    together = batch_features(pages)
+    for p, text in enumerate(pages):
+        alone = batch_features([text]).features
+        part = together.features[together.page_start[p] : together.page_start[p + 1]]
+        assert np.array_equal(alone, part)

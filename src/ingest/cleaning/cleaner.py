@@ -17,8 +17,10 @@ from ingest.cleaning.rules import FAMILIES, Page
 
 _DEFAULT = CleaningConfig()
 #: families left out on an extractor's text: the extractor has already judged the page's chrome
-#: (titles, bylines, dates, labels) from the markup, and this family costs main text there
+#: (titles, bylines, dates, labels) from the markup, and this family costs main text there; only
+#: a text that is nothing but the page's title still goes (``_title_only``)
 _NOT_ON_EXTRACTED = frozenset({"chrome"})
+TITLE_RULE = "chrome.title"
 
 #: what the model removes, named by where it stands against the body it keeps
 BEFORE_BODY = "model.navigation"
@@ -75,6 +77,10 @@ def clean_pages(
         else None
         for page in pages
     ]
+    if "chrome" not in disabled and TITLE_RULE not in disabled:
+        for page, done in zip(pages, ruled, strict=True):
+            if done is not None and page.extracted:
+                _title_only(done[1])
     whole = [i for i, page in enumerate(pages) if ruled[i] is not None and not page.extracted]
     if whole and "model" not in disabled:
         _apply_model(
@@ -105,6 +111,12 @@ def clean(
     return clean_pages([PageText(text, title, extracted)], config)[0]
 
 
+def _title_only(page: Page) -> None:
+    """Mark an extractor's text that is nothing but the page's title (no main text found)."""
+    if page.n == 1 and page.title_key and page.lines[0].key == page.title_key:
+        page.marks[0] = TITLE_RULE
+
+
 def body_probabilities(
     texts: list[str], ruled: list[list[int]] | None = None, model: LineModel | None = None
 ):
@@ -115,7 +127,7 @@ def body_probabilities(
 
 
 #: the line model's features are computed over about 1 MB of text at a time: a batch's
-#: arrays then stay in the processor's cache (the result is the same: context stays in a page)
+#: arrays then stay small (the result is the same: a line's context stays in its page)
 CHUNK_CHARS = 1_000_000
 
 

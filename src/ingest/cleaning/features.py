@@ -319,15 +319,17 @@ def _core(
     cs = np.cumsum(v)
     base = np.concatenate(([0.0], cs))[page_start[:-1]][page]
     before = cs - v - base  # prefix sum of the page before line k
-    big = 1e9
-    low = np.minimum.accumulate(before - page * big) + page * big  # per-page running minimum
-    gain = cs - base - low
+    big = 1e7  # more than a page's prefix sums can span
+    shifted = before - page * big  # later pages lower: a running minimum restarts at each page
+    low = np.minimum.accumulate(shifted)
+    gain = cs - base - (low + page * big)
     best = _per_page(np.maximum, gain, page_start, -big)[page]
     end = _per_page(np.minimum, np.where(gain >= best, k, _BIG), page_start, _BIG)
     end = end.astype(np.int64)
     end_low = low[np.minimum(end, len(w) - 1)][page] if len(w) else low
+    # the start: the first line whose prefix is that minimum (compared as computed: exact)
     start = _per_page(
-        np.minimum, np.where((before <= end_low) & (k <= end[page]), k, _BIG), page_start, _BIG
+        np.minimum, np.where((shifted <= end_low) & (k <= end[page]), k, _BIG), page_start, _BIG
     )
     return start[page], end[page]
 
