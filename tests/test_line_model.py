@@ -1,7 +1,11 @@
-"""The learned line model: where it applies, what it may remove, and the shipped weights."""
+"""The learned line model: what it removes and how it names it, batches, the shipped forests."""
 
-from ingest.cleaning import CleaningConfig, clean
-from ingest.cleaning.classifier import FEATURES, MIN_LINES, load_model
+import numpy as np
+
+from ingest.cleaning import CleaningConfig, PageText, clean, clean_pages
+from ingest.cleaning.features import FEATURES, SCORE_FEATURES, batch_features
+from ingest.cleaning.line_model import load_model
+from ingest.cleaning.trees import from_lightgbm
 
 BODY = [
     "Der Stadtrat hat am Dienstag nach einer langen Debatte den neuen Haushalt beschlossen, der "
@@ -34,13 +38,15 @@ def rendering(footer: list[str] = FOOTER) -> str:
 
 def model_removals(text: str, **kwargs) -> list[str]:
     result = clean(text, **kwargs)
-    return [r.text for r in result.removed if r.rule == "model.boilerplate"]
+    return [r.text for r in result.removed if r.rule.startswith("model.")]
 
 
-def test_model_removes_a_footer_of_a_rendering_and_keeps_the_article():
+def test_model_removes_navigation_and_footer_by_name_and_keeps_the_article():
     result = clean(rendering())
-    removed = [r.text for r in result.removed if r.rule == "model.boilerplate"]
-    assert any("Nordviertel" in text for text in removed), result.removed
+    rules = {r.rule for r in result.removed}
+    removed = "\n".join(r.text for r in result.removed if r.rule == "model.footer")
+    assert "Nordviertel" in removed, result.removed
+    assert "model.navigation" in rules, result.removed
     for paragraph in BODY:
         assert paragraph in result.text
 
@@ -51,15 +57,17 @@ def test_model_is_not_applied_to_extracted_text():
     assert "Nordviertel" in result.text
 
 
-def test_model_is_not_applied_to_a_short_text():
-    text = "\n\n".join([*BODY, "Innenstadt", "Nordviertel"])
-    assert text.count("\n\n") + 1 < MIN_LINES
-    assert model_removals(text) == []
-
-
-def test_model_is_not_applied_when_its_rule_is_disabled():
+def test_model_is_not_applied_when_its_family_is_disabled():
     config = CleaningConfig(disabled_rules=["model"])
     assert model_removals(rendering(), config=config) == []
+    assert "Nordviertel" in clean(rendering(), config=config).text
+
+
+def test_one_kind_can_be_disabled():
+    config = CleaningConfig(disabled_rules=["model.footer"])
+    result = clean(rendering(), config=config)
+    assert "Nordviertel" in result.text
+    assert all(r.rule != "model.footer" for r in result.removed)
 
 
 def test_a_higher_threshold_removes_no_more():
@@ -68,8 +76,70 @@ def test_a_higher_threshold_removes_no_more():
     assert sum(map(len, high)) <= sum(map(len, low))
 
 
-def test_shipped_weights_cover_every_feature():
-    weights, threshold = load_model()
-    assert len(weights) == len(FEATURES)
-    assert any(weights)
-    assert 0.0 < threshold < 1.0
+def test_a_batch_cleans_each_page_as_alone():
+    texts = [rendering(), "", rendering(FOOTER[:3]), "\n\n".join(BODY), "  \n\n "]
+    pages = [PageText(t) for t in texts] + [PageText(rendering(), extracted=True)]
+    batch = clean_pages(pages, CleaningConfig())
+    assert batch == [clean(p.text, extracted=p.extracted) for p in pages]
+    assert batch[1].text == "" and batch[4].removed == ()
+
+
+def test_features_number_the_non_blank_lines_of_each_page():
+    lines = batch_features(["a b c.\n\n  \nd e", "", "x"])
+    assert lines.page.tolist() == [0, 0, 2]
+    assert lines.number.tolist() == [0, 3, 0]
+    assert lines.page_start.tolist() == [0, 2, 2, 3]
+    assert lines.features.shape == (3, len(FEATURES))
+    assert np.isfinite(lines.features).all()
+
+
+def test_shipped_model_reads_the_current_features():
+    model = load_model()
+    assert model.first.feature.max() < len(FEATURES)
+    assert model.second.feature.max() < len(FEATURES) + len(SCORE_FEATURES)
+    assert 0.0 < model.threshold < 1.0
+    body = model.body_probability(batch_features([rendering()]))
+    assert ((body >= 0) & (body <= 1)).all()
+
+
+def test_exported_trees_score_as_the_dump_says():
+    dump = {
+        "tree_info": [
+            {
+                "tree_structure": {
+                    "split_feature": 1,
+                    "threshold": 0.5,
+                    "decision_type": "<=",
+                    "left_child": {"leaf_value": -1.0},
+                    "right_child": {
+                        "split_feature": 0,
+                        "threshold": 2.0,
+                        "decision_type": "<=",
+                        "left_child": {"leaf_value": 0.25},
+                        "right_child": {"leaf_value": 3.0},
+                    },
+                }
+            },
+            {"tree_structure": {"leaf_value": 0.5}},
+        ]
+    }
+    forest = from_lightgbm(dump)
+    x = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 1.0], [2.0, 0.5]], dtype=np.float32)
+    assert forest.raw(x).tolist() == [-0.5, 0.75, 3.5, -0.5]
+
+
+def test_extracted_text_keeps_chrome_lines_but_not_a_bare_title():
+    text = "Harbour news\n\nBy Anna Berg\n\n" + "\n\n".join(BODY)
+    kept = clean(text, title="Harbour news", extracted=True)
+    assert "By Anna Berg" in kept.text and "Harbour news" in kept.text
+    bare = clean("Harbour news", title="Harbour news", extracted=True)
+    assert bare.text == "" and [r.rule for r in bare.removed] == ["chrome.title"]
+
+
+def test_a_page_has_the_same_features_alone_and_in_a_batch():
+    pages = [rendering(), "\n\n".join(BODY), rendering(FOOTER[:2])]
+    together = batch_features(pages)
+    for p, text in enumerate(pages):
+        alone = batch_features([text]).features
+        part = together.features[together.page_start[p] : together.page_start[p + 1]]
+        assert np.array_equal(alone, part)

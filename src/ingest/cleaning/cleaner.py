@@ -1,16 +1,45 @@
-"""The cleaner: ordered named rule families over the lines of a page, then the line model."""
+"""The cleaner: ordered named rule families over the lines of each page, then the line model
+over the lines of a whole batch at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.cleaning import classifier
+import numpy as np
+
 from ingest.cleaning.config import CleaningConfig
+from ingest.cleaning.features import batch_features
+from ingest.cleaning.line_model import LineModel, load_model
 from ingest.cleaning.lines import split_lines
 from ingest.cleaning.model import CleanResult, Removal
 from ingest.cleaning.rules import FAMILIES, Page
 
 _DEFAULT = CleaningConfig()
+#: families left out on an extractor's text: the extractor has already judged the page's chrome
+#: (titles, bylines, dates, labels) from the markup, and this family costs main text there; only
+#: a text that is nothing but the page's title still goes (``_title_only``)
+_NOT_ON_EXTRACTED = frozenset({"chrome"})
+TITLE_RULE = "chrome.title"
+
+#: what the model removes, named by where it stands against the body it keeps
+BEFORE_BODY = "model.navigation"
+INSIDE_BODY = "model.inset"
+AFTER_BODY = "model.footer"
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """One page to clean."""
+
+    #: normalised text: trafilatura's main text (HTML) or the whole page (text dump)
+    text: str
+    title: str | None = None
+    #: True for an extractor's output (the line model then leaves the layout alone)
+    extracted: bool = False
+    #: unused: the HTML path cleans the extractor's text alone
+    rendering: str | None = None
+    language: str | None = None
 
 
 def rule_page(text: str, title: str | None = None, disabled: frozenset[str] = frozenset()) -> Page:
@@ -26,6 +55,46 @@ def _rule_page(text: str, title: str | None, disabled: frozenset[str]) -> tuple[
     return raw_lines, page
 
 
+def clean_pages(
+    pages: Sequence[PageText],
+    config: CleaningConfig | None = None,
+    *,
+    model: LineModel | None = None,
+) -> list[CleanResult]:
+    """Clean a batch of pages: the rule families page by page, the line model over the
+    lines of every whole-page text at once. Results are in the order of ``pages``.
+
+    Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
+    kept (at most one in a row)."""
+    config = config or _DEFAULT
+    if not config.enabled:
+        return [CleanResult(text=page.text) for page in pages]
+    disabled = frozenset(config.disabled_rules)
+    on_extracted = disabled | _NOT_ON_EXTRACTED
+    ruled = [
+        _rule_page(page.text, page.title, on_extracted if page.extracted else disabled)
+        if page.text.strip()
+        else None
+        for page in pages
+    ]
+    if "chrome" not in disabled and TITLE_RULE not in disabled:
+        for page, done in zip(pages, ruled, strict=True):
+            if done is not None and page.extracted:
+                _title_only(done[1])
+    whole = [i for i, page in enumerate(pages) if ruled[i] is not None and not page.extracted]
+    if whole and "model" not in disabled:
+        _apply_model(
+            [pages[i].text for i in whole],
+            [ruled[i][1] for i in whole],
+            model or load_model(),
+            config.model_threshold,
+        )
+    return [
+        CleanResult(text=page.text) if done is None else _assemble(*done)
+        for page, done in zip(pages, ruled, strict=True)
+    ]
+
+
 def clean(
     text: str,
     *,
@@ -33,22 +102,75 @@ def clean(
     config: CleaningConfig | None = None,
     extracted: bool = False,
 ) -> CleanResult:
-    """Remove boilerplate lines from a normalised page; record every removal.
+    """Remove boilerplate lines from one normalised page; record every removal.
 
     ``extracted`` says the text is an extractor's main text (trafilatura's, from HTML) rather
     than a whole-page rendering: the line model, which judges page layout (navigation, sidebars,
     footers), is then left out, since the extractor has judged the layout from the markup.
-
-    Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
-    kept (at most one in a row).
     """
-    config = config or _DEFAULT
-    if not config.enabled or not text.strip():
-        return CleanResult(text=text)
-    raw_lines, page = _rule_page(text, title, frozenset(config.disabled_rules))
-    if not extracted:
-        classifier.apply(page, config.model_threshold)
-    return _assemble(raw_lines, page)
+    return clean_pages([PageText(text, title, extracted)], config)[0]
+
+
+def _title_only(page: Page) -> None:
+    """Mark an extractor's text that is nothing but the page's title (no main text found)."""
+    if page.n == 1 and page.title_key and page.lines[0].key == page.title_key:
+        page.marks[0] = TITLE_RULE
+
+
+def body_probabilities(
+    texts: list[str], ruled: list[list[int]] | None = None, model: LineModel | None = None
+):
+    """The line model's body probability of every non-blank line of ``texts`` (with the
+    batch's lines: page and line number of each); ``ruled``: the lines the rules removed."""
+    lines = batch_features(texts, ruled)
+    return lines, (model or load_model()).body_probability(lines)
+
+
+#: the line model's features are computed over about 1 MB of text at a time: a batch's
+#: arrays then stay small (the result is the same: a line's context stays in its page)
+CHUNK_CHARS = 1_000_000
+
+
+def _apply_model(
+    texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
+) -> None:
+    start, size = 0, 0
+    for end, text in enumerate(texts, 1):
+        size += len(text)
+        if size >= CHUNK_CHARS or end == len(texts):
+            _apply_model_chunk(texts[start:end], pages[start:end], model, threshold)
+            start, size = end, 0
+
+
+def _apply_model_chunk(
+    texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
+) -> None:
+    ruled = [
+        [line.number for line, mark in zip(p.lines, p.marks, strict=True) if mark] for p in pages
+    ]
+    lines, body = body_probabilities(texts, ruled, model)
+    limit = model.threshold if threshold is None else 1.0 - threshold
+    boiler = body < limit
+    starts = lines.page_start
+    for p, page in enumerate(pages):
+        a, z = starts[p], starts[p + 1]
+        drop = np.flatnonzero(boiler[a:z])
+        if not len(drop):
+            continue
+        kept = np.flatnonzero(~boiler[a:z])
+        first = lines.number[a + kept[0]] if len(kept) else 1 << 60
+        last = lines.number[a + kept[-1]] if len(kept) else -1
+        numbers = lines.number[a + drop].tolist()
+        if len(page.lines) == z - a:  # the same non-blank lines (the usual case): same order
+            found = drop.tolist()
+        else:
+            index = {line.number: line.index for line in page.lines}
+            found = [index.get(number) for number in numbers]
+        for i, number in zip(found, numbers, strict=True):
+            if i is None:
+                continue
+            kind = BEFORE_BODY if number < first else AFTER_BODY if number > last else INSIDE_BODY
+            page.mark(i, kind)
 
 
 def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
@@ -73,16 +195,3 @@ def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
     if block:
         removed.append(Removal(block_rule, "\n".join(block)))
     return CleanResult(text="\n".join(out), removed=tuple(removed))
-
-
-@dataclass(frozen=True, slots=True)
-class PageText:
-    text: str
-    title: str | None = None
-    extracted: bool = False
-    rendering: str | None = None
-    language: str | None = None
-
-
-def clean_pages(pages, config=None):
-    return [clean(p.text, title=p.title, config=config, extracted=p.extracted) for p in pages]

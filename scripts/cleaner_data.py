@@ -1,0 +1,198 @@
+"""Training data of the line model: every page of the development corpora in two renderings,
+each line labelled body or boilerplate.
+
+usage: python scripts/cleaner_data.py [--sets devset modern ...] [--workers 2]
+
+Per page (cached in ``benchmarks/_cache/cleaner/SET.json.gz``): the shipped inscriptis text
+rendering and an html-text rendering of the HTML, both normalised as the product normalises,
+and trafilatura's main text (the product's extractor). Labels of a rendering's lines come from:
+
+- ``gold``: the gold main text projected onto the lines (sets whose gold has ``text``);
+- ``trafilatura``: trafilatura's main text of the same page projected the same way (every page);
+- ``snippets``: lines holding a gold ``without`` snippet are boilerplate, lines inside a ``with``
+  snippet body (devset, modern), overriding the projection.
+
+``label_lines`` is what the training script calls; ``python scripts/cleaner_data.py --report``
+measures each label source against the gold main text (a perfect line classifier on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / "benchmarks" / "_cache" / "cleaner"
+SETS = ("devset", "modern", "readability", "fixtures", "unlabelled")
+TOKEN = re.compile(r"\w+")
+SPACES = re.compile(r"\s+")
+
+
+def bench_dir() -> Path:
+    env = os.environ.get("INGEST_BENCH_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "bench"
+
+
+def site_split() -> dict[str, dict[str, str]]:
+    return json.loads((REPO / "benchmarks" / "site_split.json").read_text())
+
+
+def _render(args: tuple[str, str]) -> tuple[str, dict]:
+    import html_text
+
+    from ingest.extraction import extract_html
+    from ingest.normalising import normalise
+    from ingest.reading import decode_page
+
+    set_name, page_id = args
+    root = bench_dir() / set_name
+    text = gzip.decompress((root / "text" / f"{page_id}.txt.gz").read_bytes())
+    html = decode_page(
+        gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes()), 1 << 30
+    )
+    try:
+        rendered = html_text.extract_text(html.text, guess_layout=True)
+    except Exception:  # an unparsable page renders to nothing
+        rendered = ""
+    start = time.perf_counter()
+    doc = extract_html(html.text)
+    seconds = time.perf_counter() - start
+    return page_id, {
+        "inscriptis": normalise(text.decode("utf-8", errors="replace")),
+        "html_text": normalise(rendered),
+        "trafilatura": normalise(doc.text),
+        "title": doc.title,
+        "traf_seconds": seconds,
+    }
+
+
+def pages(set_name: str, workers: int = 2) -> dict[str, dict]:
+    """The renderings of every page of a set (cached)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{set_name}.json.gz"
+    if path.exists():
+        return json.loads(gzip.decompress(path.read_bytes()))
+    gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        out = dict(pool.map(_render, [(set_name, i) for i in sorted(gold)], chunksize=4))
+    path.write_bytes(gzip.compress(json.dumps(out).encode()))
+    return out
+
+
+# --- labels --------------------------------------------------------------------------------
+
+
+def _grams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def project(lines: list[str], reference: str) -> list[bool]:
+    """Lines whose words are (mostly) in ``reference``: 4-gram overlap for long lines, the
+    whole line as a contiguous sequence for short ones (then a neighbour must be body too)."""
+    ref = TOKEN.findall(reference.lower())
+    by_n = {n: _grams(ref, n) for n in (1, 2, 3, 4)}
+    tokens = [TOKEN.findall(line.lower()) for line in lines]
+    label = [False] * len(lines)
+    short = []
+    for i, toks in enumerate(tokens):
+        if len(toks) >= 4:
+            grams = [tuple(toks[j : j + 4]) for j in range(len(toks) - 3)]
+            label[i] = sum(g in by_n[4] for g in grams) >= 0.5 * len(grams)
+        elif toks and tuple(toks) in by_n[len(toks)]:
+            short.append(i)
+    nonblank = [i for i, t in enumerate(tokens) if t]
+    pos = {i: k for k, i in enumerate(nonblank)}
+    for i in short:
+        k = pos[i]
+        near = nonblank[max(0, k - 2) : k] + nonblank[k + 1 : k + 3]
+        label[i] = any(label[j] for j in near)
+    return label
+
+
+def apply_snippets(lines: list[str], label: list[bool], item: dict) -> list[bool]:
+    """Gold snippets override a projection: ``without`` marks boilerplate, ``with`` body."""
+    label = list(label)
+    keys = [SPACES.sub(" ", line).strip() for line in lines]
+    for snippet in item.get("without") or []:
+        s = SPACES.sub(" ", snippet).strip()
+        for i, key in enumerate(keys):
+            if key and (s in key or (len(key) > 15 and key in s)):
+                label[i] = False
+    for snippet in item.get("with") or []:
+        s = SPACES.sub(" ", snippet).strip()
+        for i, key in enumerate(keys):
+            if key and (s in key or (len(key) > 15 and key in s)):
+                label[i] = True
+    return label
+
+
+def label_lines(rendering: str, page: dict, item: dict, source: str) -> list[bool]:
+    """Body (True) or boilerplate of every line of ``rendering`` by one label source."""
+    lines = rendering.split("\n")
+    if source == "gold":
+        return project(lines, item["text"])
+    if source == "trafilatura":
+        return project(lines, page["trafilatura"])
+    if source == "training":  # what the model learns from
+        ref = item["text"] if item.get("text") else page["trafilatura"]
+        return apply_snippets(lines, project(lines, ref), item)
+    raise ValueError(source)
+
+
+def keep(rendering: str, label: list[bool]) -> str:
+    return "\n".join(line for line, body in zip(rendering.split("\n"), label, strict=True) if body)
+
+
+def report(sets: list[str]) -> None:
+    """Each label source as a perfect line classifier, scored on test sites."""
+    sys.path.insert(0, str(bench_dir()))
+    import score  # the bench's own scorer
+
+    split = site_split()
+    print("| set | rendering | labels | main-text F1 | P | R | snippet F1 | snippet R |")
+    print("|---|---|---|---|---|---|---|---|")
+    for set_name in sets:
+        gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
+        data = pages(set_name)
+        test = {i: gold[i] for i in gold if split[set_name].get(i) == "test"}
+        for rendering in ("inscriptis", "html_text"):
+            sources = ["trafilatura", "training"] + (["gold"] if set_name != "devset" else [])
+            for source in sources:
+                pages_ = {i: g for i, g in test.items() if source != "gold" or g.get("text")}
+                preds = {
+                    i: keep(data[i][rendering], label_lines(data[i][rendering], data[i], g, source))
+                    for i, g in pages_.items()
+                }
+                t, s = score.score_text(pages_, preds), score.score_snippets(pages_, preds)
+                tf = (
+                    f"{t['f1']:.3f} | {t['precision']:.3f} | {t['recall']:.3f}"
+                    if t
+                    else "– | – | –"
+                )
+                sf = f"{s['f1']:.3f} | {s['recall']:.3f}" if s else "– | –"
+                print(f"| {set_name} | {rendering} | {source} | {tf} | {sf} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--report", action="store_true")
+    args = parser.parse_args()
+    for set_name in args.sets:
+        start = time.perf_counter()
+        got = pages(set_name, args.workers)
+        print(f"{set_name}: {len(got)} pages ({time.perf_counter() - start:.0f} s)", flush=True)
+    if args.report:
+        report([s for s in args.sets if s != "unlabelled"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Train the cleaner's line model (src/ingest/cleaning/line_model.npz) and report it.
+
+usage: python scripts/train_cleaner.py [--out FILE] [--report FILE] [--no-save]
+
+Data: every page of devset, modern, readability and fixtures in two renderings (the shipped
+inscriptis text and html-text), lines labelled by ``scripts/cleaner_data.py`` (gold main text
+projected onto the lines where gold has it, else trafilatura's main text; gold snippets
+override). Training uses train-site pages only; the threshold is chosen on validation sites;
+every figure of the report is on test sites (``benchmarks/site_split.json``).
+
+Two passes of LightGBM (a pinned seed): the first over line and context features, the second
+over those plus the first pass's scores of each line's neighbourhood, trained on out-of-fold
+scores (two folds by site). The forests are exported to numpy arrays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "src"))
+
+import cleaner_data  # noqa: E402
+
+from ingest.cleaning.cleaner import PageText, clean_pages, rule_page  # noqa: E402
+from ingest.cleaning.features import batch_features, score_context  # noqa: E402
+from ingest.cleaning.line_model import LineModel  # noqa: E402
+from ingest.cleaning.trees import from_lightgbm  # noqa: E402
+
+SEED = 20261201
+SETS = ("devset", "modern", "readability", "fixtures")
+RENDERINGS = ("inscriptis", "html_text")
+PARAMS = {
+    "objective": "binary",
+    "learning_rate": 0.15,
+    "num_leaves": 15,
+    "max_depth": 5,
+    "min_data_in_leaf": 40,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "seed": SEED,
+    "deterministic": True,
+    "verbose": -1,
+}
+ROUNDS = (60, 40)
+
+
+class Corpus:
+    """Pages of one split and rendering: texts, per-line labels and weights, features."""
+
+    def __init__(self, records: list[dict]) -> None:
+        self.records = records
+        texts = [r["text"] for r in records]
+        self.ruled = rule_removals(records)
+        self.lines = batch_features(texts, [sorted(numbers) for numbers in self.ruled])
+        labels = [r["labels"] for r in records]
+        self.y = np.array(
+            [
+                labels[p][n]
+                for p, n in zip(self.lines.page.tolist(), self.lines.number.tolist(), strict=True)
+            ],
+            dtype=np.float32,
+        )
+        # a line's weight grows with its words (main-text F1 counts word shingles); each page
+        # weighs about the same
+        words = np.expm1(self.lines.features[:, 1])
+        weight = np.sqrt(words + 1.0)
+        page_total = np.bincount(self.lines.page, weights=weight, minlength=len(records))
+        self.weight = weight / np.maximum(page_total[self.lines.page], 1e-9) * 100
+        site_fold = [zlib.crc32(r["site"].encode()) % 2 for r in records]
+        self.site = np.array(site_fold)[self.lines.page]
+
+
+def load_records() -> dict[str, list[dict]]:
+    split = cleaner_data.site_split()
+    out: dict[str, list[dict]] = {"train": [], "validation": [], "test": []}
+    bench = cleaner_data.bench_dir()
+    for set_name in SETS:
+        gold = json.loads((bench / set_name / "gold.json").read_text(encoding="utf-8"))
+        data = cleaner_data.pages(set_name)
+        for page_id, item in gold.items():
+            page = data[page_id]
+            for rendering in RENDERINGS:
+                text = page[rendering]
+                if not text.strip():
+                    continue
+                out[split[set_name][page_id]].append(
+                    {
+                        "set": set_name,
+                        "id": page_id,
+                        "rendering": rendering,
+                        "site": item.get("site") or item.get("url") or page_id,
+                        "text": text,
+                        "title": page["title"],
+                        "labels": cleaner_data.label_lines(text, page, item, "training"),
+                    }
+                )
+    return out
+
+
+def _train(x: np.ndarray, y: np.ndarray, w: np.ndarray, rounds: int) -> lgb.Booster:
+    return lgb.train(PARAMS, lgb.Dataset(x, y, weight=w), num_boost_round=rounds)
+
+
+def train(train: Corpus) -> LineModel:
+    x, y, w = train.lines.features, train.y, train.weight
+    first = _train(x, y, w, ROUNDS[0])
+    # out-of-fold first-pass scores by site halves, so the second pass sees honest scores
+    oof = np.zeros(len(y))
+    for fold in (0, 1):
+        part = train.site == fold
+        booster = _train(x[~part], y[~part], w[~part], ROUNDS[0])
+        oof[part] = booster.predict(x[part])
+    x2 = np.hstack([x, score_context(oof, train.lines)])
+    second = _train(x2, y, w, ROUNDS[1])
+    forest1 = from_lightgbm(first.dump_model())
+    forest2 = from_lightgbm(second.dump_model())
+    check = forest1.probability(x[:2000])
+    assert np.allclose(check, first.predict(x[:2000]), atol=1e-4), "tree export differs"
+    return LineModel(first=forest1, second=forest2, threshold=0.5)
+
+
+def cleaned(records: list[dict], model: LineModel, threshold: float) -> list[str]:
+    from ingest.cleaning.config import CleaningConfig
+
+    config = CleaningConfig(model_threshold=1.0 - threshold)
+    pages = [PageText(r["text"], r["title"]) for r in records]
+    return [result.text for result in clean_pages(pages, config, model=model)]
+
+
+def rule_removals(records: list[dict]) -> list[set[int]]:
+    """The line numbers the rule families remove from each page."""
+    out = []
+    for r in records:
+        page = rule_page(r["text"], r["title"])
+        out.append({line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark})
+    return out
+
+
+def kept_lines(
+    corpus: Corpus, body: np.ndarray, threshold: float, ruled: list[set[int]]
+) -> list[str]:
+    """The pages with the lines both the model and the rules keep: what ``clean_pages`` gives,
+    without running the rules again for every threshold tried."""
+    keep = [set() for _ in corpus.records]
+    kept = body >= threshold
+    for p, n in zip(corpus.lines.page[kept], corpus.lines.number[kept], strict=True):
+        keep[p].add(int(n))
+    return [
+        "\n".join(line for n, line in enumerate(r["text"].split("\n")) if n in keep[p] - gone)
+        for p, (r, gone) in enumerate(zip(corpus.records, ruled, strict=True))
+    ]
+
+
+def scores(records: list[dict], texts: list[str]) -> dict[tuple[str, str], dict]:
+    """Main-text and snippet scores per set and rendering."""
+    sys.path.insert(0, str(cleaner_data.bench_dir()))
+    import score
+
+    gold = {s: json.loads((cleaner_data.bench_dir() / s / "gold.json").read_text()) for s in SETS}
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    for r, text in zip(records, texts, strict=True):
+        groups.setdefault((r["set"], r["rendering"]), {})[r["id"]] = text
+    out = {}
+    for (set_name, rendering), preds in sorted(groups.items()):
+        g = {i: gold[set_name][i] for i in preds}
+        out[(set_name, rendering)] = {
+            "text": score.score_text(g, preds),
+            "snippets": score.score_snippets(g, preds),
+        }
+    return out
+
+
+def objective(result: dict) -> float:
+    """What the threshold is chosen by: the mean of the figures the cleaner is held to, main-text
+    F1 of modern and readability, snippet F1 and recall of devset (both renderings)."""
+    values = []
+    for (set_name, _rendering), r in result.items():
+        if set_name in ("modern", "readability") and r["text"]:
+            values.append(r["text"]["f1"])
+        elif set_name == "devset" and r["snippets"]:
+            values += [r["snippets"]["f1"], r["snippets"]["recall"]]
+    return float(np.mean(values))
+
+
+def _fmt(r: dict | None, keys: tuple[str, ...]) -> str:
+    return " | ".join(f"{r[k]:.3f}" for k in keys) if r else " | ".join("–" for _ in keys)
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    lines = [
+        "| set | rendering | cleaner | text F1 | text P | text R | snippet F1 | snippet R |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, result in rows:
+        for (set_name, rendering), r in result.items():
+            lines.append(
+                f"| {set_name} | {rendering} | {name} | "
+                f"{_fmt(r['text'], ('f1', 'precision', 'recall'))} | "
+                f"{_fmt(r['snippets'], ('f1', 'recall'))} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    out_default = REPO / "src" / "ingest" / "cleaning" / "line_model.npz"
+    parser.add_argument("--out", default=str(out_default))
+    parser.add_argument(
+        "--report", default=str(REPO / "src" / "ingest" / "cleaning" / "TRAINING.md")
+    )
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    records = load_records()
+    corpora = {name: Corpus(recs) for name, recs in records.items()}
+    print(
+        f"data: {time.perf_counter() - start:.0f} s; lines per split "
+        f"{ {k: len(c.y) for k, c in corpora.items()} }",
+        flush=True,
+    )
+    model = train(corpora["train"])
+    print(f"trained: {time.perf_counter() - start:.0f} s", flush=True)
+    val = records["validation"]
+    body = model.body_probability(corpora["validation"].lines)
+    ruled = corpora["validation"].ruled
+    best = max(
+        (objective(scores(val, kept_lines(corpora["validation"], body, t, ruled))), t)
+        for t in np.arange(0.15, 0.6, 0.05)
+    )
+    print(f"threshold {best[1]:.2f} (validation objective {best[0]:.4f})", flush=True)
+    model = LineModel(model.first, model.second, float(round(best[1], 2)))
+    test = records["test"]
+    ceiling = [
+        "\n".join(
+            line for line, body in zip(r["text"].split("\n"), r["labels"], strict=True) if body
+        )
+        for r in test
+    ]
+    none = [r["text"] for r in test]
+    rows = [
+        ("no cleaning", scores(test, none)),
+        ("label ceiling", scores(test, ceiling)),
+        ("rules + model", scores(test, cleaned(test, model, model.threshold))),
+    ]
+    report = table(rows)
+    print(report)
+    if args.no_save:
+        return
+    model.save(args.out)
+    Path(args.report).write_text(
+        "# Line model: training report\n\n"
+        "Made by `python scripts/train_cleaner.py` (seed "
+        f"{SEED}, {ROUNDS[0]} + {ROUNDS[1]} trees, threshold {model.threshold:.2f} chosen on "
+        "validation sites). Scores on the TEST sites of `benchmarks/site_split.json`, whole-page "
+        "text renderings (inscriptis as shipped, html-text). *label ceiling*: a perfect line "
+        "classifier on the training labels.\n\n" + report + "\n"
+    )
+    print(f"saved {args.out} in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,366 @@
+"""Features of every non-blank line of a batch of pages, computed at once with numpy.
+
+The pages are joined into one UTF-8 byte array; per-line counts are bincounts over a line id per
+byte, and context (windows of prose density, neighbours, distance to the main block, position)
+comes from cumulative sums over the non-blank lines of each page. Nothing here is per line in
+Python, and nothing depends on one renderer's layout (indentation, bullets of a kind).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_BIG = 1 << 30
+
+
+def _table(chars: bytes) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars)] = True
+    return table
+
+
+_SPACE = _table(b" \t\r\n")
+_UPPER = _table(bytes(range(65, 91)))
+_LOWER = _table(bytes(range(97, 123)))
+_DIGIT = _table(b"0123456789")
+_HIGH = np.arange(256) >= 0x80
+_LEAD = np.arange(256) >= 0xC0  # first byte of a multi-byte character
+_TERMINAL = _table(b".!?")
+_CLOSER = _table(b"\"')")
+_SEPARATOR = _table(b"|/")
+_PUNCT = _table(b".,;:!?")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLines:
+    """The non-blank lines of a batch: their page, their line number in the page, features."""
+
+    page: np.ndarray  # page of each non-blank line
+    number: np.ndarray  # its index among the page's lines (split on "\n")
+    page_start: np.ndarray  # first non-blank line of each page (len = pages + 1)
+    features: np.ndarray  # float32, one row a line
+
+
+LINE_FEATURES = (
+    "log_bytes",
+    "log_words",
+    "letter_share",
+    "upper_share",
+    "digit_share",
+    "high_share",
+    "punct_share",
+    "comma_per_word",
+    "mean_word_bytes",
+    "short_word_share",
+    "capital_word_share",
+    "terminal",
+    "colon_end",
+    "ellipsis_end",
+    "digit_start",
+    "upper_start",
+    "separators",
+    "url",
+    "copyright",
+    "repeated",
+)
+CONTEXT_FEATURES = (
+    "gap_before",
+    "gap_after",
+    "rel_position",
+    "log_page_lines",
+    "page_prose_share",
+    "log_page_words",
+    "prose",
+    *(f"prose_words_w{r}" for r in (1, 3, 10, 30)),
+    *(f"prose_share_w{r}" for r in (1, 3, 10, 30)),
+    *(f"{k}_{d}" for d in ("p1", "n1", "p2", "n2") for k in ("log_words", "terminal")),
+    "log_dist_prev_prose",
+    "log_dist_next_prose",
+    "before_first_prose",
+    "after_last_prose",
+    "log_dist_main",
+    "signed_main",
+    "rel_density10",
+    "prose_mass_before",
+    "in_core",
+    "log_dist_core",
+    "after_core",
+    "core_share",
+    "ruled",
+    *(f"ruled_w{r}" for r in (1, 3, 10)),
+)
+FEATURES = LINE_FEATURES + CONTEXT_FEATURES
+
+
+def _window_mean(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, r: int) -> np.ndarray:
+    """Mean of ``values`` over [k - r, k + r] clipped to each line's page [lo, hi)."""
+    cs = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    k = np.arange(len(values))
+    a = np.maximum(k - r, lo)
+    z = np.minimum(k + r + 1, hi)
+    return (cs[z] - cs[a]) / np.maximum(z - a, 1)
+
+
+def _shift(values: np.ndarray, d: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The value of the line ``d`` away in the same page (0 past the page's ends)."""
+    k = np.arange(len(values)) + d
+    ok = (k >= lo) & (k < hi)
+    out = np.zeros(len(values), dtype=np.float64)
+    out[ok] = values[k[ok]]
+    return out
+
+
+def _per_page(reduce: np.ufunc, values: np.ndarray, starts: np.ndarray, empty: float) -> np.ndarray:
+    """``reduce`` over each page's lines (``empty`` for a page without lines)."""
+    n_pages = len(starts) - 1
+    out = np.full(n_pages, empty, dtype=np.float64)
+    full = starts[:-1] < starts[1:]
+    if full.any():
+        out[full] = reduce.reduceat(values, starts[:-1][full])
+    return out
+
+
+def _at(b: np.ndarray, where: np.ndarray, seq: bytes) -> np.ndarray:
+    """Whether ``seq`` starts at each offset of ``where`` (offsets may be out of range)."""
+    hit = np.ones(len(where), dtype=bool)
+    for k, byte in enumerate(seq):
+        at = where + k
+        ok = (at >= 0) & (at < len(b))
+        hit &= ok & (b[np.clip(at, 0, max(len(b) - 1, 0))] == byte)
+    return hit
+
+
+def _class_table() -> np.ndarray:
+    """Byte -> one column per class counted on every line (a single gather for them all)."""
+    columns = (
+        ~_SPACE,  # non-space bytes
+        _UPPER | _LOWER | _LEAD,  # letters (a multi-byte character counted once)
+        _UPPER,
+        _DIGIT,
+        _LEAD,
+        _HIGH & ~_LEAD,  # continuation bytes: bytes minus these is characters
+        _PUNCT,
+        _table(b","),
+        _SEPARATOR,
+    )
+    return np.stack(columns, axis=1).astype(np.uint8)
+
+
+_CLASSES = _class_table()
+
+
+def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> BatchLines:
+    """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
+    of the lines the rule families removed from each page (none when not given)."""
+    counts = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
+    b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
+    nl = np.flatnonzero(b == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [len(b)]))
+    line_page = np.repeat(np.arange(len(texts)), counts)
+
+    # counts over the non-empty lines (a segment runs on over the empty lines after it, which
+    # add only line breaks, counted by no class)
+    full = np.flatnonzero(ends > starts)
+    seg = starts[full]
+    if len(seg):
+        klass = np.add.reduceat(_CLASSES[b], seg, axis=0, dtype=np.int64)
+    else:
+        klass = np.zeros((0, _CLASSES.shape[1]), dtype=np.int64)
+    keep = klass[:, 0] > 0
+    idx, klass, seg = full[keep], klass[keep].astype(np.float64), seg[keep]
+    nonspace, letters, upper, digits, leads, conts, punct, commas, seps = klass.T
+
+    space = _SPACE[b]
+    word_start = ~space
+    word_start[1:] &= space[:-1]
+    ws = np.flatnonzero(word_start)
+    wlen = np.diff(np.concatenate((ws, [len(b)]))) - 1  # up to the next word, minus a space
+    short = np.zeros(len(b), dtype=bool)
+    short[ws[wlen <= 3]] = True
+    n_words = np.add.reduceat(word_start, seg, dtype=np.int64) if len(seg) else np.zeros(0)
+    n_short = np.add.reduceat(short, seg, dtype=np.int64) if len(seg) else np.zeros(0)
+    n_capital = (
+        np.add.reduceat(word_start & _UPPER[b], seg, dtype=np.int64) if len(seg) else np.zeros(0)
+    )
+    w = n_words.astype(np.float64)
+
+    s, e = starts[idx], ends[idx]
+    last, prev_last, first = b[e - 1], b[np.maximum(e - 2, s)], b[s]
+    wide_end = (
+        _at(b, e - 3, "。".encode()) | _at(b, e - 3, "！".encode()) | _at(b, e - 3, "？".encode())
+    )
+    ellipsis_end = _at(b, e - 3, b"...") | _at(b, e - 3, "…".encode())
+    terminal = (_TERMINAL[last] | (_CLOSER[last] & _TERMINAL[prev_last]) | wide_end) & ~ellipsis_end
+    url = _at(b, s, b"http") | _at(b, s, b"www.")
+    copyright_ = np.zeros(len(b), dtype=bool)
+    copyright_[1:] = (b[1:] == 0xA9) & (b[:-1] == 0xC2)
+    has_copyright = np.add.reduceat(copyright_, seg) > 0 if len(seg) else np.zeros(0, bool)
+
+    # repeated lines of a page: a hash of the line's length, byte sum and byte-pair sum
+    pairs = np.zeros(len(b), dtype=np.int64)
+    pairs[1:] = b[1:].astype(np.int64) * 131 + b[:-1]
+    sums = np.add.reduceat(b, seg, dtype=np.int64) if len(seg) else np.zeros(0, np.int64)
+    pair_sums = np.add.reduceat(pairs, seg) if len(seg) else np.zeros(0, np.int64)
+    page = line_page[idx]
+    n_bytes = (e - s).astype(np.int64)
+    key = (page * 1_000_003 + n_bytes) * 0x9E3779B1 + sums * 0x85EBCA6B + pair_sums
+    _, inverse, dup = np.unique(key, return_inverse=True, return_counts=True)
+    repeated = dup[inverse] > 1
+
+    nbytes = n_bytes.astype(np.float64)
+    nchars = np.maximum(nbytes - conts, 1)
+    wd = np.maximum(w, 1)
+    line = {
+        "log_bytes": np.log1p(nbytes),
+        "log_words": np.log1p(w),
+        "letter_share": letters / np.maximum(nonspace - conts, 1),
+        "upper_share": upper / np.maximum(letters, 1),
+        "digit_share": digits / nchars,
+        "high_share": leads / nchars,
+        "punct_share": punct / nchars,
+        "comma_per_word": commas / wd,
+        "mean_word_bytes": nonspace / wd,
+        "short_word_share": n_short / wd,
+        "capital_word_share": n_capital / wd,
+        "terminal": terminal,
+        "colon_end": last == 58,
+        "ellipsis_end": ellipsis_end,
+        "digit_start": _DIGIT[first],
+        "upper_start": _UPPER[first],
+        "separators": np.log1p(seps),
+        "url": url,
+        "copyright": has_copyright,
+        "repeated": repeated,
+    }
+
+    # context over each page's non-blank lines
+    page_start = np.searchsorted(page, np.arange(len(texts) + 1))
+    lo, hi = page_start[page], page_start[page + 1]
+    k = np.arange(len(idx))
+    n_page = (hi - lo).astype(np.float64)
+    number = idx - np.repeat(np.concatenate(([0], np.cumsum(counts)[:-1])), counts)[idx]
+    prev_number = _shift(number.astype(np.float64), -1, lo, hi)
+    next_number = _shift(number.astype(np.float64), 1, lo, hi)
+    is_term = line["terminal"].astype(np.float64)
+    prose = ((w >= 10) & line["terminal"]) | (w >= 25)
+    prose_f = prose.astype(np.float64)
+    prose_words = np.minimum(w, 60) * prose_f
+    ctx = {
+        "gap_before": (k > lo) & (number - prev_number > 1),
+        "gap_after": (k + 1 < hi) & (next_number - number > 1),
+        "rel_position": (k - lo) / np.maximum(n_page, 1),
+        "log_page_lines": np.log1p(n_page),
+        "page_prose_share": _per_page(np.add, prose_f, page_start, 0.0)[page] / n_page,
+        "log_page_words": np.log1p(_per_page(np.add, w, page_start, 0.0)[page]),
+        "prose": prose,
+    }
+    density = {}
+    for r in (1, 3, 10, 30):
+        density[r] = _window_mean(prose_words, lo, hi, r)
+        ctx[f"prose_words_w{r}"] = density[r]
+        ctx[f"prose_share_w{r}"] = _window_mean(prose_f, lo, hi, r)
+    log_w = np.log1p(w)
+    for name, d in (("p1", -1), ("n1", 1), ("p2", -2), ("n2", 2)):
+        ctx[f"log_words_{name}"] = _shift(log_w, d, lo, hi)
+        ctx[f"terminal_{name}"] = _shift(is_term, d, lo, hi)
+    last_prose = np.maximum.accumulate(np.where(prose, k, -_BIG))
+    next_prose = np.minimum.accumulate(np.where(prose, k, _BIG)[::-1])[::-1]
+    ctx["log_dist_prev_prose"] = np.log1p(np.where(last_prose >= lo, k - last_prose, 200))
+    ctx["log_dist_next_prose"] = np.log1p(np.where(next_prose < hi, next_prose - k, 200))
+    first_prose = _per_page(np.minimum, np.where(prose, k, _BIG), page_start, _BIG)[page]
+    final_prose = _per_page(np.maximum, np.where(prose, k, -1), page_start, -1)[page]
+    ctx["before_first_prose"] = k < first_prose
+    ctx["after_last_prose"] = k > final_prose
+    d10 = density[10]
+    page_max = _per_page(np.maximum, d10, page_start, 0.0)[page]
+    main = _per_page(np.minimum, np.where(d10 >= page_max, k, _BIG), page_start, _BIG)[page]
+    ctx["log_dist_main"] = np.log1p(np.abs(k - main))
+    ctx["signed_main"] = np.sign(k - main)
+    ctx["rel_density10"] = d10 / np.maximum(page_max, 1e-9)
+
+    cs = np.cumsum(prose_words)
+    page_before = np.concatenate(([0.0], cs))[page_start[:-1]][page]
+    page_total = _per_page(np.add, prose_words, page_start, 0.0)[page]
+    ctx["prose_mass_before"] = (cs - prose_words - page_before) / np.maximum(page_total, 1.0)
+    core_lo, core_hi = _core(w, prose, page, page_start)
+    ctx["in_core"] = (k >= core_lo) & (k <= core_hi)
+    ctx["log_dist_core"] = np.log1p(np.maximum(core_lo - k, 0) + np.maximum(k - core_hi, 0))
+    ctx["after_core"] = k > core_hi
+    ctx["core_share"] = (core_hi - core_lo + 1) / np.maximum(n_page, 1)
+
+    marked = np.zeros(len(starts), dtype=np.float64)
+    if ruled is not None:
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        hits = [offsets[p] + np.asarray(numbers, dtype=np.int64) for p, numbers in enumerate(ruled)]
+        if hits:
+            marked[np.concatenate(hits)] = 1.0
+    marked = marked[idx]
+    ctx["ruled"] = marked
+    for r in (1, 3, 10):
+        ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
+
+    columns = {**line, **ctx}
+    features = np.empty((len(idx), len(FEATURES)), dtype=np.float32)
+    for j, name in enumerate(FEATURES):
+        features[:, j] = columns[name]
+    return BatchLines(page=page, number=number, page_start=page_start, features=features)
+
+
+def _core(
+    w: np.ndarray, prose: np.ndarray, page: np.ndarray, page_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's page's main block: the span of lines with the best sum of prose words minus
+    short lines (a maximum-sum subarray per page, from running minima of prefix sums)."""
+    k = np.arange(len(w))
+    v = np.where(prose, np.minimum(w, 80) / 10, -0.6)
+    cs = np.cumsum(v)
+    base = np.concatenate(([0.0], cs))[page_start[:-1]][page]
+    before = cs - v - base  # prefix sum of the page before line k
+    big = 1e7  # more than a page's prefix sums can span
+    shifted = before - page * big  # later pages lower: a running minimum restarts at each page
+    low = np.minimum.accumulate(shifted)
+    gain = cs - base - (low + page * big)
+    best = _per_page(np.maximum, gain, page_start, -big)[page]
+    end = _per_page(np.minimum, np.where(gain >= best, k, _BIG), page_start, _BIG)
+    end = end.astype(np.int64)
+    end_low = low[np.minimum(end, len(w) - 1)][page] if len(w) else low
+    # the start: the first line whose prefix is that minimum (compared as computed: exact)
+    start = _per_page(
+        np.minimum, np.where((shifted <= end_low) & (k <= end[page]), k, _BIG), page_start, _BIG
+    )
+    return start[page], end[page]
+
+
+def score_context(scores: np.ndarray, lines: BatchLines) -> np.ndarray:
+    """Features of the second pass: the first pass's scores of a line's neighbourhood."""
+    page, page_start = lines.page, lines.page_start
+    lo, hi = page_start[page], page_start[page + 1]
+    cols = [scores]
+    for r in (1, 2, 5, 15):
+        cols.append(_window_mean(scores, lo, hi, r))
+    for d in (-2, -1, 1, 2):
+        cols.append(_shift(scores, d, lo, hi))
+    n_page = np.maximum(hi - lo, 1)
+    cols.append(_per_page(np.add, scores, page_start, 0.0)[page] / n_page)
+    body = (scores > 0.5).astype(np.float64)
+    cs = np.concatenate(([0.0], np.cumsum(body)))
+    k = np.arange(len(scores))
+    cols.append((cs[k] - cs[lo]) / n_page)  # share of body lines before
+    cols.append((cs[hi] - cs[k + 1]) / n_page)  # and after
+    return np.stack(cols, axis=1).astype(np.float32)
+
+
+SCORE_FEATURES = (
+    "score",
+    *(f"score_w{r}" for r in (1, 2, 5, 15)),
+    "score_p2",
+    "score_p1",
+    "score_n1",
+    "score_n2",
+    "page_mean_score",
+    "body_before",
+    "body_after",
+)

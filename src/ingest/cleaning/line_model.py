@@ -1,0 +1,59 @@
+"""The learned line model: two passes of gradient-boosted trees over the lines of a batch.
+
+The first pass scores each non-blank line from its own features and its context (windows of
+prose density, neighbours, distance to the main block, position); the second pass reads the
+first pass's scores of the line's neighbourhood (stacking). Both are trained by
+``scripts/train_cleaner.py``; the forests ship in ``line_model.npz`` next to this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from ingest.cleaning.features import FEATURES, SCORE_FEATURES, BatchLines, score_context
+from ingest.cleaning.trees import Forest
+
+MODEL_FILE = "line_model.npz"
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    first: Forest
+    second: Forest
+    #: a line is boilerplate when its body probability is below this
+    threshold: float
+
+    def body_probability(self, lines: BatchLines) -> np.ndarray:
+        """The probability that each non-blank line of the batch is body text."""
+        if not len(lines.page):
+            return np.zeros(0)
+        first = self.first.probability(lines.features)
+        context = score_context(first, lines)
+        return self.second.probability(np.hstack([lines.features, context]))
+
+    def save(self, path) -> None:
+        np.savez_compressed(
+            path,
+            **self.first.to_arrays("first_"),
+            **self.second.to_arrays("second_"),
+            threshold=np.array([self.threshold]),
+            features=np.array(FEATURES + SCORE_FEATURES),
+        )
+
+
+@cache
+def load_model() -> LineModel:
+    """The shipped model."""
+    with resources.files(__package__).joinpath(MODEL_FILE).open("rb") as handle:
+        arrays = dict(np.load(handle, allow_pickle=False))
+    if tuple(arrays["features"]) != FEATURES + SCORE_FEATURES:
+        raise RuntimeError(f"{MODEL_FILE} was trained on other features: retrain it")
+    return LineModel(
+        first=Forest.from_arrays(arrays, "first_"),
+        second=Forest.from_arrays(arrays, "second_"),
+        threshold=float(arrays["threshold"][0]),
+    )
