@@ -40,9 +40,9 @@ GATE_EVERY = 5
 sys.path.insert(0, str(REPO / "src"))
 
 from ingest.cleaning import PageText, clean_pages  # noqa: E402
+from ingest.decoding import decode_page  # noqa: E402
 from ingest.extraction import extract_html  # noqa: E402
 from ingest.normalising import normalise  # noqa: E402
-from ingest.reading import decode_page  # noqa: E402
 from ingest.text_metadata import extract_text_metadata  # noqa: E402
 
 

@@ -47,9 +47,9 @@ def site_split() -> dict[str, dict[str, str]]:
 def _render(args: tuple[str, str]) -> tuple[str, dict]:
     import html_text
 
+    from ingest.decoding import decode_page
     from ingest.extraction import extract_html
     from ingest.normalising import normalise
-    from ingest.reading import decode_page
 
     set_name, page_id = args
     root = bench_dir() / set_name
