@@ -8,41 +8,55 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ingest.analysis.quality_signals import QUALITY
+from ingest.document import Document, Reject
 from ingest.parquet_io import read_metadata, rewrite_without, write_parquet_atomic
 from ingest.schema import DOCUMENTS, REJECTS
 
 
 def document(doc_id: str, text: str = "Body text.") -> dict:
-    return {
-        "doc_id": doc_id,
-        "source_path": f"a/{doc_id}.html",
-        "source_sha256": "0" * 64,
-        "url": None,
-        "site": None,
-        "hostname": None,
-        "title": "T",
-        "author": None,
-        "published": date(2024, 1, 2),
-        "fetched_at": datetime(2024, 1, 3, 4, 5, 6, 7, UTC),
-        "description": None,
-        "categories": [],
-        "tags": ["x"],
-        "language": None,
-        "text": text,
-        "n_chars": len(text),
-        "n_words": len(text.split()),
-        "raw_chars": 100,
-        "raw_bytes": 100,
-        "removed": [{"rule": "share.label", "text": "Share"}],
-        "removed_chars": 5,
-        "encoding": "utf-8",
-        "format": "html",
-        "source_meta": None,
-        "warnings": [],
-        "pipeline_version": "0",
-        "run_id": "r",
-        "ingested_at": datetime.now(UTC),
-    }
+    quality = {field.name: 0 for field in QUALITY}
+    quality.update(c4_lorem_ipsum=False, c4_curly_bracket=False, boilerplate_share=0.5)
+    return Document(
+        doc_id=doc_id,
+        source_root="/raw",
+        source_path=f"a/{doc_id}.html",
+        record_key="",
+        container="plain",
+        source_sha256="0" * 64,
+        url=None,
+        site=None,
+        hostname=None,
+        title="T",
+        author=None,
+        published=date(2024, 1, 2),
+        fetched_at=datetime(2024, 1, 3, 4, 5, 6, 7, UTC),
+        description=None,
+        categories=[],
+        tags=["x"],
+        language_declared=None,
+        language="en",
+        language_score=0.9,
+        text=text,
+        n_chars=len(text),
+        n_words=len(text.split()),
+        raw_chars=100,
+        raw_bytes=100,
+        removed=[{"rule": "share.label", "text": "Share"}],
+        removed_chars=5,
+        text_sha256="1" * 64,
+        duplicate_of=None,
+        near_duplicate_cluster=doc_id,
+        quality=quality,
+        encoding="utf-8",
+        format="html",
+        source_meta=None,
+        warnings=[],
+        cleaning_fingerprint="f" * 16,
+        pipeline_version="0",
+        run_id="r",
+        ingested_at=datetime.now(UTC),
+    ).as_row()
 
 
 def test_round_trip_keeps_schema_values_and_metadata(tmp_path: Path) -> None:
@@ -78,16 +92,7 @@ def test_rows_that_do_not_fit_the_schema_leave_no_file(tmp_path: Path) -> None:
 
 def test_empty_fields_are_kept_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "rejects.parquet"
-    row = {
-        "doc_id": "a",
-        "source_path": "a",
-        "source_sha256": None,
-        "reason": "empty",
-        "detail": "no bytes",
-        "pipeline_version": "0",
-        "run_id": "r",
-        "rejected_at": datetime.now(UTC),
-    }
+    row = Reject("a", "/raw", "a", "", None, "empty", "no bytes", "0", "r").as_row()
     write_parquet_atomic([row], REJECTS, path, {})
     assert pq.read_table(path).to_pylist()[0]["source_sha256"] is None
 

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import httpx
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from browser import CHROMIUM, visit
@@ -88,44 +87,45 @@ def test_a_run_report_renders_in_a_browser(finished_run: dict) -> None:
     report = report_path(Path(finished_run["output"]), finished_run["run_id"])
     plots = open_in_chromium(report, "run-report")
     titles = {p["title"] for p in plots}
-    assert {"pages per site", "characters removed per rule", "rejected pages by reason"} <= titles
-    html = report.read_text()
-    for section in OPTIONAL_SECTIONS:  # columns this dataset does not have yet
-        assert html.split(f"<h2>{section}</h2>")[1].split("</section>")[0].strip() == NOT_RECORDED
-
-
-def add_columns(table: pa.Table) -> pa.Table:
-    """The columns being added to the schema, with values a real run could give."""
-    n = table.num_rows
-    quality = pa.StructArray.from_arrays(
-        [
-            pa.array(table["n_words"].to_pylist(), pa.int64()),
-            pa.array([0.1 * (i % 7) for i in range(n)], pa.float64()),
-        ],
-        names=["word_count", "boilerplate_share"],
-    )
-    return (
-        table.append_column("language_declared", pa.array(["en"] * n))
-        .append_column("text_sha256", pa.array([f"{i % (n - 1)}" for i in range(n)]))
-        .append_column("duplicate_of", pa.array([None] * (n - 1) + ["x"], pa.string()))
-        .append_column("near_duplicate_cluster", pa.array([1, 1] + [None] * (n - 2), pa.int64()))
-        .append_column("quality", quality)
-    )
-
-
-@needs_chromium
-def test_a_dataset_report_shows_the_optional_sections_when_their_columns_exist(
-    finished_run: dict, tmp_path: Path
-) -> None:
-    output = tmp_path / "out"
-    shutil.copytree(finished_run["output"], output)
-    for path in (output / "documents").rglob("*.parquet"):
-        pq.write_table(add_columns(pq.read_table(path)), path)
-    report = write_report(output, tmp_path / "dataset.html")
-    plots = open_in_chromium(report, "dataset-report")
-    titles = {p["title"] for p in plots}
-    assert {"distribution of word_count", "distribution of boilerplate_share"} <= titles
+    assert {
+        "pages per site",
+        "pages per language",
+        "characters removed per rule",
+        "rejected pages by reason",
+        "distribution of word_count",
+        "distribution of boilerplate_share",
+    } <= titles
     html = report.read_text()
     assert NOT_RECORDED not in html
     assert "exact duplicates (duplicate_of set)" in html
     assert "in a near-duplicate cluster" in html
+
+
+OPTIONAL_COLUMNS = (
+    "language",
+    "language_score",
+    "language_declared",
+    "text_sha256",
+    "duplicate_of",
+    "near_duplicate_cluster",
+    "quality",
+)
+
+
+@needs_chromium
+def test_a_dataset_without_the_analysis_columns_says_they_are_not_recorded(
+    finished_run: dict, tmp_path: Path
+) -> None:
+    """A dataset written before the analysis columns existed still gets its report."""
+    output = tmp_path / "out"
+    shutil.copytree(finished_run["output"], output)
+    for path in (output / "documents").rglob("*.parquet"):
+        table = pq.read_table(path)
+        older = [c for c in OPTIONAL_COLUMNS if c in table.column_names]
+        pq.write_table(table.drop_columns(older), path)
+    report = write_report(output, tmp_path / "dataset.html")
+    plots = open_in_chromium(report, "dataset-report-older")
+    assert "pages per site" in {p["title"] for p in plots}
+    html = report.read_text()
+    for section in OPTIONAL_SECTIONS:
+        assert html.split(f"<h2>{section}</h2>")[1].split("</section>")[0].strip() == NOT_RECORDED

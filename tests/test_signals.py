@@ -64,7 +64,7 @@ def group_gone(pgid: int) -> bool:
 def committed_pages(out: Path) -> int:
     db = sqlite3.connect(out / "_state" / "state.sqlite")
     try:
-        return db.execute("SELECT count(*) FROM pages").fetchone()[0]
+        return db.execute("SELECT count(*) FROM records").fetchone()[0]
     finally:
         db.close()
 
