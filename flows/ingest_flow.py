@@ -23,9 +23,16 @@ from ingest.batch import process_batch, reject_items
 from ingest.batching import batches
 from ingest.dataset import STATE, BatchResult, Dataset, OutputBusy, OutputLock, new_run_id
 from ingest.discovery import discover
-from ingest.fingerprint import cleaning_fingerprint
 from ingest.report import RunSummary
-from ingest.selection import Plan, Selection, record_names, roots_for, select, whole_roots
+from ingest.selection import (
+    Plan,
+    Selection,
+    record_names,
+    roots_for,
+    run_plan,
+    select,
+    whole_roots,
+)
 from ingest.settings import Settings, load_settings
 from ingest.state import FileState
 from ingest.work import WorkItem
@@ -89,14 +96,7 @@ def ingest_flow(
     try:
         dataset = Dataset(output)
         try:
-            plan = Plan(
-                reprocess=reprocess,
-                stale=stale,
-                fingerprint=cleaning_fingerprint(settings),
-                since=since,
-                until=until,
-                forget_missing=settings.forget_missing,
-            )
+            plan = run_plan(settings, reprocess=reprocess, stale=stale, since=since, until=until)
             _run_locked(dataset, paths, plan, dry_run, settings, summary, show_progress)
         finally:
             dataset.close()

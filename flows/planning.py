@@ -10,10 +10,9 @@ from typing import Any
 
 from ingest.dataset import REJECTS, Dataset, OutputLock, new_run_id
 from ingest.discovery import discover
-from ingest.fingerprint import cleaning_fingerprint
 from ingest.report import RunSummary
 from ingest.report_data import data_files, read_state, read_table
-from ingest.selection import Plan, Selection, record_names, roots_for, select, whole_roots
+from ingest.selection import Selection, record_names, roots_for, run_plan, select, whole_roots
 from ingest.settings import Settings
 
 LAST_RUNS = 5
@@ -48,13 +47,8 @@ def plan(
         try:
             counts = Selection()
             roots = roots_for(paths, settings.raw_dir)
-            selection = Plan(
-                reprocess=reprocess,
-                stale=stale,
-                fingerprint=cleaning_fingerprint(settings),
-                since=since,
-                until=until,
-                forget_missing=settings.forget_missing,
+            selection = run_plan(
+                settings, reprocess=reprocess, stale=stale, since=since, until=until
             )
             selected = select(
                 discover(roots), dataset.state, settings, selection, counts,

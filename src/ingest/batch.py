@@ -142,7 +142,7 @@ def process_items(
             out.reject(
                 pending.item,
                 key,
-                _offset(pending),
+                pending.offset,
                 pending.sha256,
                 exc.reason.value,
                 exc.detail,
@@ -153,7 +153,7 @@ def process_items(
         document = to_document(pending, text, result, analysis, run_id, fingerprint)
         out.documents.append(document)
         out.outcomes.append(
-            _outcome(pending.item, pending.record.key, _offset(pending), pending.sha256, "document")
+            _outcome(pending.item, pending.record.key, pending.offset, pending.sha256, "document")
         )
     out.pending = []
     report(total)
@@ -188,7 +188,9 @@ def _read_item(item: WorkItem, settings: Settings, run_id: str, out: Processed) 
                 out.unchanged += 1
                 continue
             try:
-                out.pending.append(decode_record(item, found, container, sha, settings))
+                out.pending.append(
+                    decode_record(item, found, offsets[key], container, sha, settings)
+                )
             except PageRejected as exc:
                 out.reject(item, key, offsets[key], sha, exc.reason.value, exc.detail, run_id)
     except PageRejected as exc:  # the file itself: vanished, unreadable, too large
@@ -229,20 +231,13 @@ def _extract(
             reason, detail = value
             failed.add(id(pending))
             key = pending.record.key
-            out.reject(pending.item, key, _offset(pending), pending.sha256, reason, detail, run_id)
+            out.reject(pending.item, key, pending.offset, pending.sha256, reason, detail, run_id)
     if failed:
         out.pending = [p for p in out.pending if id(p) not in failed]
 
 
 def _page_text(pending: Pending) -> PageText:
     return PageText(text=pending.text, title=pending.meta.title, extracted=pending.extracted)
-
-
-def _offset(pending: Pending) -> int:
-    for ref in pending.item.refs:
-        if ref.key == pending.record.key:
-            return ref.offset
-    return 0
 
 
 def _outcome(item: WorkItem, key: str, offset: int, sha: str | None, kind: str) -> RecordOutcome:

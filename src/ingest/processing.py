@@ -46,6 +46,7 @@ class Pending:
 
     item: WorkItem
     record: Record
+    offset: int  # where the record starts in its file
     container: str
     sha256: str
     page: DecodedPage
@@ -71,14 +72,14 @@ class Pending:
 
 
 def decode_record(
-    item: WorkItem, record: Record, container: str, sha256: str, settings: Settings
+    item: WorkItem, record: Record, offset: int, container: str, sha256: str, settings: Settings
 ) -> Pending:
     """The record's payload as text, in the format its container declares or its bytes show."""
     page = decode_page(
         record.payload, settings.max_inflated_bytes, record.charset, record.format_hint
     )
     side = SidecarFields.parse(record.meta, list(record.warnings))
-    pending = Pending(item, record, container, sha256, page, side)
+    pending = Pending(item, record, offset, container, sha256, page, side)
     if not pending.is_html:
         pending.text = normalise(page.text)
         found = extract_text_metadata(pending.text)

@@ -12,6 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from ingest.discovery import Candidate, Root, discover, non_glob_prefix
+from ingest.fingerprint import cleaning_fingerprint
 from ingest.readers import RecordError, RecordRef, container_kind, index
 from ingest.settings import Settings
 from ingest.sidecars import sidecar_time
@@ -77,6 +78,25 @@ class Plan:
     since: datetime | None = None
     until: datetime | None = None
     forget_missing: bool = True  # rows of inputs gone from a root walked whole are removed
+
+
+def run_plan(
+    settings: Settings,
+    *,
+    reprocess: bool = False,
+    stale: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Plan:
+    """The plan of a run with these arguments under these settings."""
+    return Plan(
+        reprocess=reprocess,
+        stale=stale,
+        fingerprint=cleaning_fingerprint(settings),
+        since=since,
+        until=until,
+        forget_missing=settings.forget_missing,
+    )
 
 
 @dataclass(slots=True)
