@@ -16,16 +16,17 @@ from ingest.selection import Selection, record_names, roots_for, run_plan, selec
 from ingest.settings import Settings
 
 LAST_RUNS = 5
-# Up to this many candidate pages, and unless a task runner was asked for, a run's one batch runs
-# in a thread of the command instead of a process pool: starting a pool worker (which imports
-# Prefect and the pipeline) costs more than such a batch. Its pages are still processed in page
-# worker processes.
+# Up to this many candidate files holding this many bytes, and unless a task runner was asked
+# for, a run's one batch runs in a thread of the command instead of a process pool: starting a
+# pool worker (which imports Prefect and the pipeline) costs more than such a batch. Its HTML is
+# still extracted in page worker processes. The byte cap keeps a container of many records out.
 SMALL_RUN_PAGES = 20
+SMALL_RUN_BYTES = 2 * 1024 * 1024
 
 
 def is_small_run(paths: list[str], raw_dir: Path) -> bool:
-    found = islice(discover(roots_for(paths, raw_dir)), SMALL_RUN_PAGES + 1)
-    return sum(1 for _ in found) <= SMALL_RUN_PAGES
+    found = list(islice(discover(roots_for(paths, raw_dir)), SMALL_RUN_PAGES + 1))
+    return len(found) <= SMALL_RUN_PAGES and sum(c.size for c in found) <= SMALL_RUN_BYTES
 
 
 def plan(
