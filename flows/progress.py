@@ -10,7 +10,6 @@ time left is for the pages found so far.
 import os
 import sys
 from pathlib import Path
-from typing import TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -25,8 +24,6 @@ from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from ingest.dataset import staging_dir
-
-T = TypeVar("T")
 
 
 def progress_file(output: Path, run_id: str, batch: int) -> Path:

@@ -1,5 +1,7 @@
 """trafilatura on the sample HTML: main text and metadata, comments and furniture left out."""
 
+from pathlib import Path
+
 from conftest import RAW
 
 from ingest.decoding import decode_page
@@ -39,3 +41,20 @@ def test_legacy_encoding_in_gzip() -> None:
 def test_page_without_article_gives_empty_text() -> None:
     html = "<html><head><script>var a = 1;</script><style>p{}</style></head><body></body></html>"
     assert extract_html(html).text == ""
+
+
+def test_a_page_with_no_main_text_is_cleaned_as_the_whole_page(tmp_path: Path) -> None:
+    """Markup the extractor finds no article in is rendered and cleaned as a text dump, not
+    rejected: its text is kept, and the row says why."""
+    from pages import run_page
+
+    from ingest.settings import Settings
+
+    page = tmp_path / "bare.html"
+    sentence = "The harbour committee met on Tuesday evening."
+    # broken markup: the post stands before the document's (empty) body
+    page.write_text(f"<div><span>{sentence}</span></div><html><body></body></html>")
+    kind, row = run_page(page, Settings())
+    assert kind == "row", row
+    assert row["format"] == "html" and sentence in row["text"]
+    assert any("whole page" in w for w in row["warnings"])

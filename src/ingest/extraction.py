@@ -3,10 +3,19 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+import lxml.etree
+import lxml.html
 from trafilatura import bare_extraction
 from trafilatura.meta import reset_caches
 
 from ingest.settings import ExtractionFocus
+
+#: elements that start a line of their own in a rendering of the page
+BLOCK_TAGS = (
+    *("p", "div", "br", "li", "ul", "ol", "dt", "dd", "tr", "table", "blockquote", "pre"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "nav"),
+    "aside",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,41 +83,14 @@ def _parse_date(value: str | None) -> date | None:
 
 def render_html(html: str) -> str:
     """The whole page as text, a line per block (what a text dump of the page would hold)."""
-    import lxml.html
-
     try:
         tree = lxml.html.fromstring(html)
-    except Exception:
+    except (lxml.etree.ParserError, ValueError):
         return ""
-    for bad in tree.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    for block in tree.iter(*_BLOCKS):
-        block.tail = "\n" + (block.tail or "")
+    for hidden in tree.xpath("//script|//style|//noscript|//template"):
+        hidden.drop_tree()
+    for block in tree.iter(*BLOCK_TAGS):
         block.text = "\n" + (block.text or "")
-    return "\n".join(line.strip() for line in tree.text_content().split("\n") if line.strip())
-
-
-_BLOCKS = (
-    "p",
-    "div",
-    "br",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "ul",
-    "ol",
-    "table",
-    "blockquote",
-    "pre",
-)
+        block.tail = "\n" + (block.tail or "")
+    lines = (line.strip() for line in tree.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
