@@ -84,7 +84,7 @@ def page_worker_seconds() -> float:
     from ingest.settings import Settings
 
     started = time.perf_counter()
-    worker = PageWorker(Settings(), "bench")
+    worker = PageWorker(Settings())
     worker._ensure_child()
     seconds = time.perf_counter() - started
     worker.close()
