@@ -208,23 +208,8 @@ def tokens(text: str, lower: str | None = None) -> list[str]:
     return [t.lower() for t in _WORD.findall(split_glued(text))]
 
 
-#: the last page split: ``extract_text_metadata`` and ``clean`` split the same text in a row
-#: (one slot, replaced by the next page; the lines are never changed after the split)
-_last: tuple[str, tuple[list[str], list[Line]]] | None = None
-
-
 def split_lines(text: str) -> tuple[list[str], list[Line]]:
     """All input lines, and the non-blank ones as ``Line`` objects with their features."""
-    global _last
-    last = _last
-    if last is not None and (last[0] is text or last[0] == text):
-        return last[1]
-    found = _split_lines(text)
-    _last = (text, found)
-    return found
-
-
-def _split_lines(text: str) -> tuple[list[str], list[Line]]:
     raw_lines = text.split("\n")
     single = _single_spaced(text)
     lines: list[Line] = []
