@@ -176,7 +176,8 @@ def _read_item(item: WorkItem, settings: Settings, run_id: str, out: Processed) 
     offsets = {r.key: r.offset for r in item.refs}
     wanted = set(known)
     try:
-        container = container_kind(item.path)
+        # the file's kind, as the index found it (sniffed again only for work made without one)
+        container = item.file_state.container if item.file_state else container_kind(item.path)
         for found in read(item.path, item.refs, settings):
             key = found.key
             wanted.discard(key)

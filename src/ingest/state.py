@@ -222,11 +222,6 @@ class StateStore:
             db.execute(f"DELETE FROM records WHERE doc_id IN ({marks})", chunk)
         db.executemany("DELETE FROM files WHERE root = ? AND source_path = ?", list(files))
 
-    def counts(self) -> dict[str, int]:
-        """Records by outcome."""
-        rows = self.db.execute("SELECT outcome, count(*) FROM records GROUP BY outcome")
-        return dict(rows.fetchall())
-
     # commits in progress
     def add_pending(self, run_id: str, batch: int, plan: dict[str, Any]) -> None:
         with self.transaction() as db:
