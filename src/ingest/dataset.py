@@ -16,7 +16,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -37,7 +37,8 @@ class OutputBusy(RuntimeError):
 
 @dataclass(slots=True)
 class RecordOutcome:
-    """What the state store keeps of one processed record (no text)."""
+    """What a batch says of one processed record: the leading fields of its state store row
+    (`RecordState`), which the commit completes."""
 
     doc_id: str
     root: str
@@ -164,17 +165,7 @@ class Dataset:
         records = [
             asdict(
                 RecordState(
-                    r.doc_id,
-                    r.root,
-                    r.source_path,
-                    r.record_key,
-                    r.record_offset,
-                    r.sha256,
-                    r.outcome,
-                    by_outcome[r.outcome] or "",
-                    result.run_id,
-                    stamp,
-                    fingerprint,
+                    *astuple(r), by_outcome[r.outcome] or "", result.run_id, stamp, fingerprint
                 )
             )
             for r in result.records
