@@ -1,3 +1,3 @@
 """ingest: clean scraped web pages into Parquet."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
