@@ -124,3 +124,14 @@ def test_signatures_split_from_assignment(store: DuplicateStore) -> None:
     assert not sigs[2].any()
     infos = store.assign_signed(["a", "b", "e"], [text_sha256(t) for t in texts], sigs)
     assert [i.near_duplicate_cluster for i in infos] == ["a", "b", None]
+
+
+def test_many_near_copies_all_join_the_first_cluster(store: DuplicateStore) -> None:
+    """More near copies than a band offers for comparison: every one still finds the cluster,
+    whose founder is among each band's oldest pages."""
+    article = articles(1)[0]
+    copies = [(f"p{i}", dressed(article, i)) for i in range(3 * 16)]
+    infos = store.assign(copies)
+    assert {info.near_duplicate_cluster for info in infos} == {"p0"}
+    other = store.assign([("q", articles(2)[1])])
+    assert other[0].near_duplicate_cluster == "q"

@@ -220,7 +220,7 @@ def _extract(
     if not html:
         return
     failed: set[int] = set()
-    with PageWorker(settings, isolate=isolate) as worker:
+    with PageWorker(settings, isolate=isolate, pages=len(html)) as worker:
         for done, pending in enumerate(html, 1):
             if done % PROGRESS_EVERY == 0:
                 extracted(done)

@@ -25,6 +25,10 @@ CACHE_RESET_EVERY = 200
 # A child's start (the forkserver imports the libraries once) is not charged to any page.
 CHILD_START_TIMEOUT_S = 300.0
 READY = "ready"
+#: HTML pages from which a batch warms the forkserver first (``ingest.extraction_warmup``):
+#: a few seconds once, against the same cost in every child; not worth it for a short run
+WARM_FROM_PAGES = 20
+_PRELOAD = ["ingest.page_worker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +81,16 @@ def _child_main(conn: Connection, focus: ExtractionFocus) -> None:
 class PageWorker:
     """One child process at a time; replaced after a timeout, a crash or PAGES_PER_CHILD pages."""
 
-    def __init__(self, settings: Settings, *, isolate: bool = True) -> None:
+    def __init__(self, settings: Settings, *, isolate: bool = True, pages: int = 0) -> None:
         """``isolate=False`` extracts in this process, without a deadline (for debugging and
-        for audits of what extraction does)."""
+        for audits of what extraction does). ``pages``: how many pages are coming, if known;
+        a process's forkserver starts warm when its first worker expects many."""
         self.focus = settings.extraction_focus
         self.timeout = settings.page_timeout_s
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["ingest.page_worker"])
+        warm = ["ingest.extraction_warmup"] if pages >= WARM_FROM_PAGES else []
+        # takes effect when this process's forkserver starts, at its first child
+        self._context.set_forkserver_preload(_PRELOAD + warm)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0

@@ -34,6 +34,8 @@ ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
 #: share of equal signature positions (estimated Jaccard) from which two pages are near copies
 NEAR_THRESHOLD = 0.8
+#: pages of a band compared with a new page: its oldest ones, where clusters start
+CANDIDATES_PER_BAND = 16
 SEED = 20261201
 
 _SPACE = re.compile(r"\s+")
@@ -49,7 +51,7 @@ class DupInfo:
 
 def normalise_for_hash(text: str) -> str:
     """NFC, every run of whitespace one space, no leading or trailing space; case kept."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def text_sha256(text: str) -> str:
@@ -174,27 +176,25 @@ class DuplicateStore(SqliteStore):
 
     def _near_cluster(self, sig: np.ndarray, prefer: str | None) -> str | None:
         """The cluster of the confirmed near copies: ``prefer`` (the page's former cluster) when
-        one of them is in it, else the oldest; None without a near copy."""
+        one of them is in it, else the oldest; None without a near copy. Each band offers its
+        :data:`CANDIDATES_PER_BAND` oldest pages: a page's cost stays bounded however many
+        near copies the dataset holds (the members of a cluster are near one another)."""
         keys = _band_keys(sig)
-        seqs = {
-            row[0]
-            for row in self._db.execute(
-                f"SELECT DISTINCT seq FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys
-            )
-        }
-        best: tuple[int, str] | None = None
-        for seq in sorted(seqs):
-            cluster, blob = self._db.execute(
-                "SELECT cluster, signature FROM docs WHERE seq = ?", (seq,)
-            ).fetchone()
-            other = np.frombuffer(blob, dtype="<u4")
-            if float(np.mean(other == sig)) < NEAR_THRESHOLD:
-                continue
-            if cluster == prefer:
-                return cluster
-            if best is None:
-                best = (seq, cluster)
-        return best[1] if best is not None else None
+        oldest = " UNION ".join(
+            ["SELECT * FROM (SELECT seq FROM bands WHERE key = ? ORDER BY seq LIMIT ?)"] * len(keys)
+        )
+        rows = self._db.execute(
+            f"SELECT seq, cluster, signature FROM docs WHERE seq IN ({oldest}) ORDER BY seq",
+            [value for key in keys for value in (key, CANDIDATES_PER_BAND)],
+        ).fetchall()
+        if not rows:
+            return None
+        others = np.frombuffer(b"".join(row[2] for row in rows), dtype="<u4")
+        agree = (others.reshape(len(rows), NUM_PERM) == sig).mean(axis=1) >= NEAR_THRESHOLD
+        confirmed = [row[1] for row, near in zip(rows, agree.tolist(), strict=True) if near]
+        if not confirmed:
+            return None
+        return prefer if prefer in confirmed else confirmed[0]
 
     def _drop(self, doc_id: str) -> None:
         row = self._db.execute(

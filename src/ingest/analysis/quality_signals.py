@@ -81,6 +81,7 @@ def find_duplicates(items: list[str]) -> tuple[int, int]:
 
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_ONE = np.uint64(1)
 
 
 def _word_ids(words: list[str]) -> np.ndarray:
@@ -88,68 +89,112 @@ def _word_ids(words: list[str]) -> np.ndarray:
     return np.array([ids.setdefault(w, len(ids)) for w in words], dtype=np.uint64)
 
 
-def _ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
-    """One 64-bit key per word n-gram (a polynomial hash of its word ids; a collision between
-    two different n-grams of one page has odds of about 2**-64)."""
-    count = len(ids) - n + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.uint64)
-    keys = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i in range(n):
-            keys = keys * _MULTIPLIER + ids[i : i + count] + np.uint64(1)
-    return keys
+class _NGrams:
+    """The word n-grams of a page for n = 1, 2, ...: one 64-bit key each (a polynomial hash of
+    its word ids; a collision between two different n-grams of one page has odds of about
+    2**-64), kept only where the n-gram occurs more than once on the page.
+
+    An n-gram that repeats starts with an (n-1)-gram that repeats, so each step looks only at
+    the positions where the step before found repeats: most of a page drops out in the first
+    steps."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self._ids = ids
+        self.n = 0
+        self.positions = np.arange(len(ids))
+        self.keys = np.zeros(len(ids), dtype=np.uint64)
+
+    def grow(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Step to the next n; return the unique repeated keys, their counts and the first
+        position of each."""
+        self.n += 1
+        # the kept positions are in page order: those with room for n words are a prefix
+        pos = self.positions[self.positions + self.n <= len(self._ids)]
+        keys = self.keys[: len(pos)]
+        with np.errstate(over="ignore"):
+            keys = keys * _MULTIPLIER + self._ids[pos + self.n - 1] + _ONE
+        unique, first, inverse, counts = np.unique(
+            keys, return_index=True, return_inverse=True, return_counts=True
+        )
+        repeated = counts[inverse] > 1
+        self.positions, self.keys = pos[repeated], keys[repeated]
+        more = counts > 1
+        return unique[more], counts[more], pos[first[more]]
+
+
+def _char_count(words: list[str]) -> np.ndarray:
+    """Cumulative characters of the words: ``out[j] - out[i]`` is the length of words i..j-1."""
+    out = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=out[1:])
+    return out
 
 
 def top_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
     """Characters of the most frequent word n-gram (words joined by a space) times its count;
     0 when no n-gram repeats. ``ids``: the words as ids (:func:`_word_ids`), when known."""
-    keys = _ngram_keys(_word_ids(words) if ids is None else ids, n)
-    if not len(keys):
-        return 0
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    count = int(counts.max())
-    if count < 2:
-        return 0
-    start = int(first[counts == count].min())  # ties: the one seen first, as Counter has it
-    return (sum(len(w) for w in words[start : start + n]) + n - 1) * count
+    return _repetition(words, _word_ids(words) if ids is None else ids, n)[0]
 
 
 def duplicated_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
     """Characters of n-grams that repeat an earlier one, without overlap: after a repeat the scan
-    jumps past it (datatrove's ``find_all_duplicate``; an n-gram's characters are its words').
+    jumps past it (datatrove's ``find_all_duplicate``; an n-gram's characters are its words')."""
+    return _repetition(words, _word_ids(words) if ids is None else ids, n)[1]
 
-    Only n-grams found more than once can repeat, so the scan visits just their positions: the
-    others are added to the seen set in the original and never looked up again."""
-    keys = _ngram_keys(_word_ids(words) if ids is None else ids, n)
-    if not len(keys):
-        return 0
-    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    candidates = np.flatnonzero(counts[inverse] > 1)
-    if not len(candidates):
-        return 0
+
+def _repetition(words: list[str], ids: np.ndarray, last: int) -> tuple[int, int]:
+    """(``top_ngram_chars``, ``duplicated_ngram_chars``) for n = ``last``."""
+    found = _repetitions(words, ids, (last,), (last,))
+    return found[0].get(last, 0), found[1].get(last, 0)
+
+
+def _repetitions(
+    words: list[str], ids: np.ndarray, tops: tuple[int, ...], dups: tuple[int, ...]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Top n-gram characters for each n of ``tops``, duplicated n-gram characters for each n
+    of ``dups``; an n missing from the result has no repeat (0)."""
+    top: dict[int, int] = {}
+    dup: dict[int, int] = {}
+    grams = _NGrams(ids)
+    chars = _char_count(words)
+    for n in range(1, max(tops + dups) + 1):
+        unique, counts, first = grams.grow()
+        if not len(unique):
+            break  # no n-gram repeats, so no longer one does
+        if n in tops:
+            count = int(counts.max())
+            start = int(first[counts == count].min())  # ties: the first seen, as Counter has it
+            top[n] = (int(chars[start + n] - chars[start]) + n - 1) * count
+        if n in dups:
+            dup[n] = _scan_duplicates(grams.positions, grams.keys, chars, n)
+    return top, dup
+
+
+def _scan_duplicates(positions: np.ndarray, keys: np.ndarray, chars: np.ndarray, n: int) -> int:
+    """datatrove's scan for repeats over the positions of repeated n-grams, in page order: only
+    those can repeat, the others are added to its seen set and never looked up again."""
     seen: set[int] = set()
-    chars = 0
+    total = 0
     resume = 0
-    for pos in candidates.tolist():
+    for pos, key in zip(positions.tolist(), keys.tolist(), strict=True):
         if pos < resume:
             continue
-        key = int(keys[pos])
         if key in seen:
-            chars += sum(len(w) for w in words[pos : pos + n])
+            total += int(chars[pos + n] - chars[pos])
             resume = pos + n
         else:
             seen.add(key)
-    return chars
+    return total
 
 
 def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, float | int]:
-    non_symbol = [w for w in words if w.strip(_PUNCT_CHARS)]
     n_words = len(words)
-    lowered = {w.lower() for w in words}
+    # the words that are only punctuation (a word that starts with a letter or digit is not)
+    symbols = [w for w in words if not w[0].isalnum() and not w.strip(_PUNCT_CHARS)]
+    non_symbol = n_words - len(symbols)
+    non_symbol_chars = sum(map(len, words)) - sum(map(len, symbols))
     return {
-        "word_count": len(non_symbol),
-        "mean_word_length": _ratio(sum(len(w) for w in non_symbol), len(non_symbol)),
+        "word_count": non_symbol,
+        "mean_word_length": _ratio(non_symbol_chars, non_symbol),
         "hash_to_word_ratio": _ratio(text.count("#"), n_words),
         "ellipsis_to_word_ratio": _ratio(sum(text.count(e) for e in ELLIPSES), n_words),
         "bullet_line_share": _ratio(
@@ -161,7 +206,7 @@ def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, 
         "alpha_word_share": _ratio(
             sum(1 for w in words if w.isalpha() or _LETTER.search(w)), n_words
         ),
-        "stop_word_count": len(STOP_WORDS & lowered),
+        "stop_word_count": len(STOP_WORDS.intersection(text.lower().split())),
     }
 
 
@@ -177,11 +222,11 @@ def _gopher_repetition(text: str, words: list[str]) -> dict[str, float]:
         "dup_paragraph_share": _ratio(par_dups, len(paragraphs)),
         "dup_paragraph_char_share": _ratio(par_chars, chars),
     }
-    ids = _word_ids(words)
+    top, dup = _repetitions(words, _word_ids(words), (2, 3, 4), tuple(range(5, 11)))
     for n in (2, 3, 4):
-        out[f"top_{n}gram_char_share"] = _ratio(top_ngram_chars(words, n, ids), chars)
+        out[f"top_{n}gram_char_share"] = _ratio(top.get(n, 0), chars)
     for n in range(5, 11):
-        out[f"dup_{n}gram_char_share"] = _ratio(duplicated_ngram_chars(words, n, ids), chars)
+        out[f"dup_{n}gram_char_share"] = _ratio(dup.get(n, 0), chars)
     return out
 
 

@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS line_counts (
 
 def normalise_line(line: str) -> str:
     text = unicodedata.normalize("NFKC", line).casefold()
-    return _SPACE.sub(" ", _DIGIT.sub("0", text)).strip()
+    return " ".join(_DIGIT.sub("0", text).split())
 
 
 def _hash(normalised: str) -> int:
@@ -66,9 +66,12 @@ def _is_prose(normalised: str) -> bool:
 
 def hash_lines(lines: Iterable[str]) -> dict[int, bool]:
     """The distinct hashes of the non-blank lines, each with whether the line is prose."""
+    # normalised all at once: no character's normal form, case fold or digit mask holds a
+    # line break, so the whole text splits back into the same lines, each as normalise_line has it
+    text = unicodedata.normalize("NFKC", "\n".join(lines)).casefold()
     distinct: dict[int, bool] = {}
-    for line in lines:
-        normalised = normalise_line(line)
+    for line in _DIGIT.sub("0", text).split("\n"):
+        normalised = " ".join(line.split())
         if normalised:
             distinct[_hash(normalised)] = _is_prose(normalised)
     return distinct
