@@ -77,3 +77,24 @@ def test_child_start_is_not_charged_to_the_first_page(pages) -> None:
     with PageWorker(Settings(page_timeout_s=5)) as worker:
         kind, done = worker.extract(*pages["ok"])
         assert kind == "ok", done
+
+
+def test_the_warm_up_compiles_the_date_parsers_locales_once() -> None:
+    """What a warmed forkserver hands each child: the date parser's patterns of every locale,
+    compiled (else each child compiles them on its first dated page)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from dateparser.languages.dictionary import Dictionary\n"
+        "before = sum(map(len, Dictionary._split_regex_cache.values()))\n"
+        "import ingest.extraction_warmup\n"
+        "after = sum(map(len, Dictionary._split_regex_cache.values()))\n"
+        "print(before, after)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    before, after = map(int, out)
+    assert before == 0
+    assert after >= 100  # about 200 locales

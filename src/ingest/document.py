@@ -1,7 +1,7 @@
 """The typed rows of the output tables: every stage fills a Document, whose fields are exactly
 the columns of `schema.DOCUMENTS` (and a Reject's those of `schema.REJECTS`)."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class Document:
     ingested_at: datetime
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return _row(self)
 
 
 @dataclass(slots=True)
@@ -65,4 +65,13 @@ class Reject:
     rejected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return _row(self)
+
+
+def _row(record: Document | Reject) -> dict[str, Any]:
+    """The record's fields by name; values are shared, not copied (``asdict`` deep-copies every
+    nested list and dict, a large share of a row's cost), so a row is read, never changed."""
+    return {name: getattr(record, name) for name in _FIELDS[type(record)]}
+
+
+_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in (Document, Reject)}

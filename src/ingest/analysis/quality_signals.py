@@ -113,13 +113,20 @@ class _NGrams:
         keys = self.keys[: len(pos)]
         with np.errstate(over="ignore"):
             keys = keys * _MULTIPLIER + self._ids[pos + self.n - 1] + _ONE
-        unique, first, inverse, counts = np.unique(
-            keys, return_index=True, return_inverse=True, return_counts=True
-        )
-        repeated = counts[inverse] > 1
+        # equal keys side by side (a stable sort keeps each key's first position first)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.empty(len(ordered), dtype=bool)
+        starts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        group = np.cumsum(starts) - 1
+        counts = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
+        repeated = np.empty(len(keys), dtype=bool)
+        repeated[order] = counts[group] > 1
         self.positions, self.keys = pos[repeated], keys[repeated]
         more = counts > 1
-        return unique[more], counts[more], pos[first[more]]
+        firsts = order[np.flatnonzero(starts)[more]]
+        return keys[firsts], counts[more], pos[firsts]
 
 
 def _char_count(words: list[str]) -> np.ndarray:
