@@ -130,10 +130,7 @@ def removed_by_rule(documents: pa.Table) -> list[tuple[str, int, int]]:
     if len(flat) == 0:
         return []
     removals = pa.table(
-        {
-            "rule": pc.struct_field(flat, "rule"),
-            "chars": pc.utf8_length(pc.struct_field(flat, "text")),
-        }
+        {"rule": pc.struct_field(flat, "rule"), "chars": pc.struct_field(flat, "chars")}
     )
     grouped = removals.group_by("rule").aggregate([("chars", "count"), ("chars", "sum")])
     rows = zip(
@@ -236,14 +233,13 @@ def quality_section(data: ReportData) -> str:
 
 
 def losses_section(data: ReportData) -> str:
-    wanted = ["source_path", "site", "raw_chars", "n_chars", "removed_chars"]
-    if not all(data.has(c) for c in wanted):
+    losses = data.totals.losses
+    if losses is None:
         return NOT_RECORDED
-    table = data.documents.select(wanted)
-    top = table.take(pc.select_k_unstable(table, TOP, [("removed_chars", "descending")]))
+    ranked = losses.take(pc.sort_indices(losses, [("removed_chars", "descending")]))
     rows = [
         [r["source_path"], r["site"], r["raw_chars"], r["n_chars"], r["removed_chars"]]
-        for r in top.to_pylist()
+        for r in ranked.to_pylist()[:TOP]
     ]
     header = ["page", "site", "characters before", "after", "removed by the cleaner"]
     return _table(header, rows, numeric={2, 3, 4})
@@ -263,15 +259,19 @@ SECTIONS = (
 def render(data: ReportData) -> str:
     scope = f"run {data.run_id}" if data.run_id else "the whole dataset"
     title = f"ingest report: {scope}"
-    docs = data.documents.num_rows
-    words = pc.sum(data.documents["n_words"]).as_py() if data.has("n_words") else None
+    docs, words = data.totals.documents, data.totals.words
     kept = f", {words:,} words kept" if words else ""
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         f"<h1>{escape(title)}</h1>",
-        f"<p>{escape(str(data.output))}: {docs:,} documents, {data.rejects.num_rows:,} rejects"
+        f"<p>{escape(str(data.output))}: {docs:,} documents, {data.totals.rejects:,} rejects"
         f"{kept}. Generated {generated}.</p>",
     ]
+    if data.sampled:
+        body.append(
+            f"<p>Counts and plots below are of an even sample of {data.documents.num_rows:,} "
+            f"of the {docs:,} documents (every k-th row of each file).</p>"
+        )
     for heading, section in SECTIONS:
         body.append(f"<section><h2>{escape(heading)}</h2>\n{section(data)}\n</section>")
     return (
@@ -284,10 +284,7 @@ def render(data: ReportData) -> str:
 
 def totals(data: ReportData) -> dict[str, int]:
     """Words kept and blocks removed by the cleaner, over the reported documents."""
-    docs = data.documents
-    words = pc.sum(docs["n_words"]).as_py() if data.has("n_words") else None
-    blocks = len(pc.list_flatten(docs["removed"])) if data.has("removed") else None
-    return {"words kept": words or 0, "blocks removed": blocks or 0}
+    return {"words kept": data.totals.words or 0, "blocks removed": data.totals.blocks or 0}
 
 
 def write_report(output: Path, target: Path, run_id: str | None = None) -> Path:

@@ -35,6 +35,12 @@ DOCUMENT_COLUMNS = (
     "run_id",
 )
 REJECT_COLUMNS = ("source_path", "reason", "detail", "run_id")
+#: most rows a report holds in memory: beyond, it plots an even sample of them (every k-th row
+#: of each file), so reporting a run of millions of pages costs no more than one of thousands
+MAX_ROWS = 50_000
+#: the pages that lost the most characters, kept exactly (not sampled): this many, these columns
+TOP_LOSSES = 20
+LOSS_COLUMNS = ("source_path", "site", "raw_chars", "n_chars", "removed_chars")
 
 
 @dataclass(slots=True)
@@ -45,6 +51,12 @@ class ReportData:
     rejects: pa.Table
     runs: list[dict[str, Any]] = field(default_factory=list)  # newest first
     outcomes: Counter[str] = field(default_factory=Counter)  # state store: pages by outcome
+    totals: "Totals" = field(default_factory=lambda: Totals())
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the plots are of a sample of the reported documents."""
+        return self.documents.num_rows < self.totals.documents
 
     def has(self, column: str) -> bool:
         return column in self.documents.column_names
@@ -53,6 +65,17 @@ class ReportData:
     def run(self) -> dict[str, Any] | None:
         """The state store's record of the reported run, when one run is reported."""
         return next((r for r in self.runs if r["run_id"] == self.run_id), None)
+
+
+@dataclass(slots=True)
+class Totals:
+    """Exact sums over every reported row, sampled or not."""
+
+    documents: int = 0
+    rejects: int = 0
+    words: int | None = None
+    blocks: int | None = None  # removals recorded by the cleaner
+    losses: pa.Table | None = None  # the TOP_LOSSES rows with the most removed_chars
 
 
 def data_files(output: Path, table: str) -> list[Path]:
@@ -67,23 +90,71 @@ def data_files(output: Path, table: str) -> list[Path]:
     )
 
 
-def read_table(files: list[Path], wanted: tuple[str, ...], run_id: str | None) -> pa.Table:
-    """The wanted columns that exist, across files whose schemas may differ (missing -> null)."""
-    tables = []
+def read_table(
+    files: list[Path],
+    wanted: tuple[str, ...],
+    run_id: str | None,
+    totals: Totals | None = None,
+    max_rows: int = MAX_ROWS,
+) -> pa.Table:
+    """The wanted columns that exist, across files whose schemas may differ (missing -> null);
+    past ``max_rows`` rows in all, every k-th row of each file. A ``removed`` column keeps each
+    removal's rule and its length in characters (``chars``), not its text. ``totals`` is
+    filled with exact counts over all rows."""
+    totals = totals if totals is not None else Totals()
     if run_id is not None:  # a run's rows are in the files named after it
         files = [p for p in files if p.name.startswith(f"part-{run_id}-")]
+    readable = []
     for path in files:
-        names = set(pq.read_schema(path).names)
-        columns = [c for c in wanted if c in names]
+        meta = pq.read_metadata(path)
+        columns = [c for c in wanted if c in meta.schema.to_arrow_schema().names]
         if run_id is not None and "run_id" not in columns:
             continue
+        readable.append((path, columns, meta.num_rows))
+    step = max(1, -(-sum(rows for _, _, rows in readable) // max_rows))
+    tables = []
+    for path, columns, _ in readable:
         table = pq.read_table(path, columns=columns)
         if run_id is not None:
             table = table.filter(pc.equal(table["run_id"], run_id))
-        tables.append(table)
+        if "removed" in columns:
+            table = table.set_column(
+                columns.index("removed"), "removed", removal_sizes(table["removed"])
+            )
+        _count(table, totals)
+        tables.append(table.take(pa.array(range(0, table.num_rows, step))) if step > 1 else table)
     if not tables:
         return pa.table({})
     return pa.concat_tables(tables, promote_options="default")
+
+
+def _count(table: pa.Table, totals: Totals) -> None:
+    totals.documents += table.num_rows
+    names = table.column_names
+    if "n_words" in names:
+        totals.words = (totals.words or 0) + (pc.sum(table["n_words"]).as_py() or 0)
+    if "removed" in names:
+        totals.blocks = (totals.blocks or 0) + len(pc.list_flatten(table["removed"]))
+    if all(c in names for c in LOSS_COLUMNS):
+        rows = table.select(LOSS_COLUMNS)
+        if totals.losses is not None:
+            rows = pa.concat_tables([totals.losses, rows], promote_options="default")
+        top = pc.select_k_unstable(rows, TOP_LOSSES, [("removed_chars", "descending")])
+        totals.losses = rows.take(top)
+
+
+def removal_sizes(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """list<struct<rule, text>> as list<struct<rule, chars>>: a removal's size, not its text."""
+    chunks = []
+    for chunk in column.chunks:
+        flat = chunk.flatten()
+        sizes = pa.StructArray.from_arrays(
+            [pc.struct_field(flat, "rule"), pc.utf8_length(pc.struct_field(flat, "text"))],
+            names=["rule", "chars"],
+        )
+        offsets = pc.subtract(chunk.offsets, chunk.offsets[0])
+        chunks.append(pa.ListArray.from_arrays(offsets, sizes, mask=chunk.is_null()))
+    return pa.chunked_array(chunks, type=pa.list_(chunks[0].type.value_type) if chunks else None)
 
 
 def read_state(output: Path) -> tuple[list[dict[str, Any]], Counter[str]]:
@@ -115,11 +186,17 @@ def _json(text: str | None) -> dict[str, Any]:
 
 def load_report_data(output: Path, run_id: str | None = None) -> ReportData:
     runs, outcomes = read_state(output)
+    totals = Totals()
+    documents = read_table(data_files(output, DOCUMENTS), DOCUMENT_COLUMNS, run_id, totals)
+    rejected = Totals()
+    rejects = read_table(data_files(output, REJECTS), REJECT_COLUMNS, run_id, rejected)
+    totals.rejects = rejected.documents
     return ReportData(
         output=output,
         run_id=run_id,
-        documents=read_table(data_files(output, DOCUMENTS), DOCUMENT_COLUMNS, run_id),
-        rejects=read_table(data_files(output, REJECTS), REJECT_COLUMNS, run_id),
+        documents=documents,
+        rejects=rejects,
         runs=runs,
         outcomes=outcomes,
+        totals=totals,
     )
