@@ -162,7 +162,7 @@ def _repetitions(
     top: dict[int, int] = {}
     dup: dict[int, int] = {}
     grams = _NGrams(ids)
-    chars = _char_count(words)
+    chars = _char_count(words).tolist()
     for n in range(1, max(tops + dups) + 1):
         unique, counts, first = grams.grow()
         if not len(unique):
@@ -170,13 +170,13 @@ def _repetitions(
         if n in tops:
             count = int(counts.max())
             start = int(first[counts == count].min())  # ties: the first seen, as Counter has it
-            top[n] = (int(chars[start + n] - chars[start]) + n - 1) * count
+            top[n] = (chars[start + n] - chars[start] + n - 1) * count
         if n in dups:
             dup[n] = _scan_duplicates(grams.positions, grams.keys, chars, n)
     return top, dup
 
 
-def _scan_duplicates(positions: np.ndarray, keys: np.ndarray, chars: np.ndarray, n: int) -> int:
+def _scan_duplicates(positions: np.ndarray, keys: np.ndarray, chars: list[int], n: int) -> int:
     """datatrove's scan for repeats over the positions of repeated n-grams, in page order: only
     those can repeat, the others are added to its seen set and never looked up again."""
     seen: set[int] = set()
@@ -186,7 +186,7 @@ def _scan_duplicates(positions: np.ndarray, keys: np.ndarray, chars: np.ndarray,
         if pos < resume:
             continue
         if key in seen:
-            total += int(chars[pos + n] - chars[pos])
+            total += chars[pos + n] - chars[pos]
             resume = pos + n
         else:
             seen.add(key)
