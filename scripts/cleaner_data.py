@@ -5,15 +5,20 @@ usage: python scripts/cleaner_data.py [--sets devset modern ...] [--workers 2]
 
 Per page (cached in ``benchmarks/_cache/cleaner/SET.json.gz``): the shipped inscriptis text
 rendering and an html-text rendering of the HTML, both normalised as the product normalises,
-and trafilatura's main text (the product's extractor). Labels of a rendering's lines come from:
+and trafilatura's main text (the product's extractor); in ``SET.others.json.gz`` the main text
+of two other extractors, readability (trafilatura's port of readability-lxml) and jusText.
+Labels of a rendering's lines come from:
 
 - ``gold``: the gold main text projected onto the lines (sets whose gold has ``text``);
 - ``trafilatura``: trafilatura's main text of the same page projected the same way (every page);
+- ``readability``, ``justext``, ``majority`` (two of the three extractors): measured, not
+  trained on; where trafilatura labels a line, the other two weigh it (``confidence``);
 - ``snippets``: lines holding a gold ``without`` snippet are boilerplate, lines inside a ``with``
   snippet body (devset, modern), overriding the projection.
 
-``label_lines`` is what the training script calls; ``python scripts/cleaner_data.py --report``
-measures each label source against the gold main text (a perfect line classifier on it).
+``label_lines`` and ``confidence`` are what the training script calls;
+``python scripts/cleaner_data.py --report`` measures each label source against the gold (a
+perfect line classifier on it), on test sites.
 """
 
 from __future__ import annotations
@@ -183,13 +188,21 @@ def apply_snippets(lines: list[str], label: list[bool], item: dict) -> list[bool
     return label
 
 
-def label_lines(rendering: str, page: dict, item: dict, source: str) -> list[bool]:
-    """Body (True) or boilerplate of every line of ``rendering`` by one label source."""
+def label_lines(
+    rendering: str, page: dict, item: dict, source: str, others: dict | None = None
+) -> list[bool]:
+    """Body (True) or boilerplate of every line of ``rendering`` by one label source
+    (``others``: the page's ``other_extractors`` texts, for the sources that read them)."""
     lines = rendering.split("\n")
     if source == "gold":
         return project(lines, item["text"])
     if source == "trafilatura":
         return project(lines, page["trafilatura"])
+    if source in ("readability", "justext"):
+        return project(lines, others[source])
+    if source == "majority":  # two of the three extractors
+        votes = [project(lines, text) for text in (page["trafilatura"], *others.values())]
+        return [sum(v) >= 2 for v in zip(*votes, strict=True)]
     if source == "training":  # what the model learns from
         ref = item["text"] if item.get("text") else page["trafilatura"]
         return apply_snippets(lines, project(lines, ref), item)
@@ -241,14 +254,18 @@ def report(sets: list[str]) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for set_name in sets:
         gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
-        data = pages(set_name)
+        data, others = pages(set_name), other_extractors(set_name)
         test = {i: gold[i] for i in gold if split[set_name].get(i) == "test"}
         for rendering in ("inscriptis", "html_text"):
-            sources = ["trafilatura", "training"] + (["gold"] if set_name != "devset" else [])
+            sources = ["trafilatura", "readability", "justext", "majority", "training"]
+            sources += ["gold"] if set_name != "devset" else []
             for source in sources:
                 pages_ = {i: g for i, g in test.items() if source != "gold" or g.get("text")}
                 preds = {
-                    i: keep(data[i][rendering], label_lines(data[i][rendering], data[i], g, source))
+                    i: keep(
+                        data[i][rendering],
+                        label_lines(data[i][rendering], data[i], g, source, others[i]),
+                    )
                     for i, g in pages_.items()
                 }
                 t, s = score.score_text(pages_, preds), score.score_snippets(pages_, preds)
@@ -270,6 +287,7 @@ def main() -> None:
     for set_name in args.sets:
         start = time.perf_counter()
         got = pages(set_name, args.workers)
+        other_extractors(set_name, args.workers)
         print(f"{set_name}: {len(got)} pages ({time.perf_counter() - start:.0f} s)", flush=True)
     if args.report:
         report([s for s in args.sets if s != "unlabelled"])

@@ -259,7 +259,7 @@ def main() -> None:
         (objective(scores(val, kept_lines(corpora["validation"], body, t, ruled))), t)
         for t in np.arange(0.15, 0.5, 0.025)
     )
-    print(f"threshold {best[1]:.2f} (validation objective {best[0]:.4f})", flush=True)
+    print(f"threshold {best[1]:.3f} (validation objective {best[0]:.4f})", flush=True)
     # the final forests learn from the validation sites too, at the threshold chosen there
     both = Corpus(
         records["train"] + records["validation"],
@@ -292,7 +292,7 @@ def main() -> None:
     report_path.write_text(
         "# Line model: training report\n\n"
         "Made by `python scripts/train_cleaner.py` (seed "
-        f"{SEED}, {ROUNDS[0]} + {ROUNDS[1]} trees, threshold {model.threshold:.2f} chosen on "
+        f"{SEED}, {ROUNDS[0]} + {ROUNDS[1]} trees, threshold {model.threshold:.3f} chosen on "
         "validation sites). Scores on the TEST sites of `benchmarks/site_split.json`, whole-page "
         "text renderings (inscriptis as shipped, html-text). *label ceiling*: a perfect line "
         "classifier on the training labels. The forests are trained on train sites to choose "

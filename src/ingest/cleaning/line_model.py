@@ -26,7 +26,7 @@ from ingest.cleaning.trees import Forest
 MODEL_FILE = "line_model.npz"
 #: a line's probability is drawn toward the mean of its block (the lines between the gaps around
 #: it, up to ``BLOCK_REACH`` lines away) by this share: a menu or a footer goes or stays whole
-BLOCK_SHARE = 0.7
+BLOCK_SHARE = 0.85
 BLOCK_REACH = 10
 
 
