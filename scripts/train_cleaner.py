@@ -4,9 +4,11 @@ usage: python scripts/train_cleaner.py [--out FILE] [--report FILE] [--no-save]
 
 Data: every page of devset, modern, readability and fixtures in two renderings (the shipped
 inscriptis text and html-text), lines labelled by ``scripts/cleaner_data.py`` (gold main text
-projected onto the lines where gold has it, else trafilatura's main text; gold snippets
-override). Training uses train-site pages only; the threshold is chosen on validation sites;
-every figure of the report is on test sites (``benchmarks/site_split.json``).
+projected onto the lines where gold has it, else trafilatura's main text, weighed by how many of
+readability and jusText agree with it; gold snippets override). The forests are trained on
+train-site pages, the threshold is chosen on validation sites (best F1 under a devset
+snippet-recall floor), then the forests are trained again on train and validation sites at that
+threshold; every figure of the report is on test sites (``benchmarks/site_split.json``).
 
 Two passes of LightGBM (a pinned seed): the first over line and context features, the second
 over those plus the first pass's scores of each line's neighbourhood, trained on out-of-fold
