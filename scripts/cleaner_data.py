@@ -5,15 +5,20 @@ usage: python scripts/cleaner_data.py [--sets devset modern ...] [--workers 2]
 
 Per page (cached in ``benchmarks/_cache/cleaner/SET.json.gz``): the shipped inscriptis text
 rendering and an html-text rendering of the HTML, both normalised as the product normalises,
-and trafilatura's main text (the product's extractor). Labels of a rendering's lines come from:
+and trafilatura's main text (the product's extractor); in ``SET.others.json.gz`` the main text
+of two other extractors, readability (trafilatura's port of readability-lxml) and jusText.
+Labels of a rendering's lines come from:
 
 - ``gold``: the gold main text projected onto the lines (sets whose gold has ``text``);
 - ``trafilatura``: trafilatura's main text of the same page projected the same way (every page);
+- ``readability``, ``justext``, ``majority`` (two of the three extractors): measured, not
+  trained on; where trafilatura labels a line, the other two weigh it (``confidence``);
 - ``snippets``: lines holding a gold ``without`` snippet are boilerplate, lines inside a ``with``
   snippet body (devset, modern), overriding the projection.
 
-``label_lines`` is what the training script calls; ``python scripts/cleaner_data.py --report``
-measures each label source against the gold main text (a perfect line classifier on it).
+``label_lines`` and ``confidence`` are what the training script calls;
+``python scripts/cleaner_data.py --report`` measures each label source against the gold (a
+perfect line classifier on it), on test sites.
 """
 
 from __future__ import annotations
@@ -86,6 +91,56 @@ def pages(set_name: str, workers: int = 2) -> dict[str, dict]:
     return out
 
 
+def _other_extractors(args: tuple[str, str, str | None]) -> tuple[str, dict]:
+    import lxml.html
+    from justext import core as justext_core
+    from trafilatura.readability_lxml import Document
+
+    from ingest.decoding import decode_page
+    from ingest.normalising import normalise
+
+    set_name, page_id, lang = args
+    raw = gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+    html = decode_page(raw, 1 << 30).text
+    out = {"readability": "", "justext": ""}
+    try:
+        summary = Document(lxml.html.fromstring(html)).summary()
+        out["readability"] = normalise(lxml.html.fromstring(summary).text_content())
+    except Exception:  # an unparsable page: no text from this extractor
+        pass
+    try:
+        paragraphs = justext_core.justext(html.encode("utf-8"), _stoplist(lang))
+        out["justext"] = normalise("\n".join(p.text for p in paragraphs if not p.is_boilerplate))
+    except Exception:
+        pass
+    return page_id, out
+
+
+def _stoplist(lang: str | None) -> frozenset[str]:
+    import justext
+
+    names = {code: name for name in justext.get_stoplists() for code in [name[:2].lower()]}
+    known = {"de": "German", "en": "English", "fr": "French", "es": "Spanish", "pl": "Polish"}
+    name = known.get(lang or "") or names.get(lang or "")
+    if name in justext.get_stoplists():
+        return justext.get_stoplist(name)
+    return frozenset().union(*(justext.get_stoplist(n) for n in sorted(justext.get_stoplists())))
+
+
+def other_extractors(set_name: str, workers: int = 2) -> dict[str, dict]:
+    """Readability's (trafilatura's port) and jusText's main text of every page (cached)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{set_name}.others.json.gz"
+    if path.exists():
+        return json.loads(gzip.decompress(path.read_bytes()))
+    gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
+    jobs = [(set_name, i, gold[i].get("lang")) for i in sorted(gold)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        out = dict(pool.map(_other_extractors, jobs, chunksize=8))
+    path.write_bytes(gzip.compress(json.dumps(out).encode()))
+    return out
+
+
 # --- labels --------------------------------------------------------------------------------
 
 
@@ -133,17 +188,56 @@ def apply_snippets(lines: list[str], label: list[bool], item: dict) -> list[bool
     return label
 
 
-def label_lines(rendering: str, page: dict, item: dict, source: str) -> list[bool]:
-    """Body (True) or boilerplate of every line of ``rendering`` by one label source."""
+def label_lines(
+    rendering: str, page: dict, item: dict, source: str, others: dict | None = None
+) -> list[bool]:
+    """Body (True) or boilerplate of every line of ``rendering`` by one label source
+    (``others``: the page's ``other_extractors`` texts, for the sources that read them)."""
     lines = rendering.split("\n")
     if source == "gold":
         return project(lines, item["text"])
     if source == "trafilatura":
         return project(lines, page["trafilatura"])
+    if source in ("readability", "justext"):
+        return project(lines, others[source])
+    if source == "majority":  # two of the three extractors
+        votes = [project(lines, text) for text in (page["trafilatura"], *others.values())]
+        return [sum(v) >= 2 for v in zip(*votes, strict=True)]
     if source == "training":  # what the model learns from
         ref = item["text"] if item.get("text") else page["trafilatura"]
         return apply_snippets(lines, project(lines, ref), item)
     raise ValueError(source)
+
+
+def _snippet_lines(lines: list[str], item: dict) -> set[int]:
+    keys = [SPACES.sub(" ", line).strip() for line in lines]
+    out = set()
+    for snippet in (item.get("without") or []) + (item.get("with") or []):
+        s = SPACES.sub(" ", snippet).strip()
+        out.update(
+            i for i, key in enumerate(keys) if key and (s in key or (len(key) > 15 and key in s))
+        )
+    return out
+
+
+def confidence(rendering: str, page: dict, others: dict, item: dict) -> list[float]:
+    """How far to trust each line's training label: full where gold text or a gold snippet
+    decides it; else by how many of readability and jusText agree with trafilatura's label
+    (``AGREEMENT_WEIGHT`` by the number that agree)."""
+    lines = rendering.split("\n")
+    if item.get("text"):
+        return [1.0] * len(lines)
+    traf = project(lines, page["trafilatura"])
+    votes = [project(lines, others[name]) for name in ("readability", "justext")]
+    sure = _snippet_lines(lines, item)
+    return [
+        1.0 if i in sure else AGREEMENT_WEIGHT[sum(v[i] == label for v in votes)]
+        for i, label in enumerate(traf)
+    ]
+
+
+#: a trafilatura label's weight when 0, 1 or 2 of the other extractors agree with it
+AGREEMENT_WEIGHT = (0.4, 0.8, 1.0)
 
 
 def keep(rendering: str, label: list[bool]) -> str:
@@ -160,14 +254,18 @@ def report(sets: list[str]) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for set_name in sets:
         gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
-        data = pages(set_name)
+        data, others = pages(set_name), other_extractors(set_name)
         test = {i: gold[i] for i in gold if split[set_name].get(i) == "test"}
         for rendering in ("inscriptis", "html_text"):
-            sources = ["trafilatura", "training"] + (["gold"] if set_name != "devset" else [])
+            sources = ["trafilatura", "readability", "justext", "majority", "training"]
+            sources += ["gold"] if set_name != "devset" else []
             for source in sources:
                 pages_ = {i: g for i, g in test.items() if source != "gold" or g.get("text")}
                 preds = {
-                    i: keep(data[i][rendering], label_lines(data[i][rendering], data[i], g, source))
+                    i: keep(
+                        data[i][rendering],
+                        label_lines(data[i][rendering], data[i], g, source, others[i]),
+                    )
                     for i, g in pages_.items()
                 }
                 t, s = score.score_text(pages_, preds), score.score_snippets(pages_, preds)
@@ -189,6 +287,7 @@ def main() -> None:
     for set_name in args.sets:
         start = time.perf_counter()
         got = pages(set_name, args.workers)
+        other_extractors(set_name, args.workers)
         print(f"{set_name}: {len(got)} pages ({time.perf_counter() - start:.0f} s)", flush=True)
     if args.report:
         report([s for s in args.sets if s != "unlabelled"])

@@ -43,10 +43,11 @@ def model_removals(text: str, **kwargs) -> list[str]:
 
 def test_model_removes_navigation_and_footer_by_name_and_keeps_the_article():
     result = clean(rendering())
-    rules = {r.rule for r in result.removed}
-    removed = "\n".join(r.text for r in result.removed if r.rule == "model.footer")
-    assert "Nordviertel" in removed, result.removed
-    assert "model.navigation" in rules, result.removed
+    named = {r.rule: r.text.split("\n") for r in result.removed}
+    assert named.get("model.navigation") == NAV, result.removed
+    # the footer's end goes as a footer (its first lines, right under a short article, are a
+    # close call for the model)
+    assert named.get("model.footer", [])[-2:] == FOOTER[-2:], result.removed
     for paragraph in BODY:
         assert paragraph in result.text
 

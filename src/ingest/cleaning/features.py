@@ -90,8 +90,15 @@ CONTEXT_FEATURES = (
     "core_share",
     "ruled",
     *(f"ruled_w{r}" for r in (1, 3, 10)),
+    "question_end",
+    *(f"stub_share_w{r}" for r in (3, 10)),
+    "log_block_lines",
+    "block_mean_words",
+    "block_prose_share",
+    "block_rel_position",
 )
 FEATURES = LINE_FEATURES + CONTEXT_FEATURES
+_GAP_BEFORE = FEATURES.index("gap_before")
 
 
 def _window_mean(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, r: int) -> np.ndarray:
@@ -302,6 +309,13 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     for r in (1, 3, 10):
         ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
 
+    ctx["question_end"] = (last == 63) | _at(b, e - 3, "？".encode())
+    # stubs: short lines without a sentence end (menu entries, labels, teaser titles)
+    stub = ((w <= 4) & ~line["terminal"]).astype(np.float64)
+    for r in (3, 10):
+        ctx[f"stub_share_w{r}"] = _window_mean(stub, lo, hi, r)
+    ctx.update(_blocks(ctx["gap_before"] | (k == lo), w, prose_f))
+
     columns = {**line, **ctx}
     features = np.empty((len(idx), len(FEATURES)), dtype=np.float32)
     for j, name in enumerate(FEATURES):
@@ -309,13 +323,37 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     return BatchLines(page=page, number=number, page_start=page_start, features=features)
 
 
+def _blocks(starts_block: np.ndarray, w: np.ndarray, prose: np.ndarray) -> dict[str, np.ndarray]:
+    """Features of each line's block: the run of non-blank lines it stands in between gaps."""
+    block = np.cumsum(starts_block) - 1
+    n_blocks = int(block[-1]) + 1 if len(block) else 0
+    size = np.bincount(block, minlength=n_blocks).astype(np.float64)
+    first = np.flatnonzero(starts_block)
+    words = np.bincount(block, weights=w, minlength=n_blocks)
+    prose_lines = np.bincount(block, weights=prose, minlength=n_blocks)
+    k = np.arange(len(w))
+    return {
+        "log_block_lines": np.log1p(size)[block],
+        "block_mean_words": np.log1p(words / np.maximum(size, 1))[block],
+        "block_prose_share": (prose_lines / np.maximum(size, 1))[block],
+        "block_rel_position": (k - first[block]) / np.maximum(size[block], 1),
+    }
+
+
 def _core(
     w: np.ndarray, prose: np.ndarray, page: np.ndarray, page_start: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each line's page's main block: the span of lines with the best sum of prose words minus
-    short lines (a maximum-sum subarray per page, from running minima of prefix sums)."""
-    k = np.arange(len(w))
-    v = np.where(prose, np.minimum(w, 80) / 10, -0.6)
+    short lines."""
+    return _best_span(np.where(prose, np.minimum(w, 80) / 10, -0.6), page, page_start)
+
+
+def _best_span(
+    v: np.ndarray, page: np.ndarray, page_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last line of the span of each line's page with the largest sum of ``v`` (a
+    maximum-sum subarray per page, from running minima of prefix sums)."""
+    k = np.arange(len(v))
     cs = np.cumsum(v)
     base = np.concatenate(([0.0], cs))[page_start[:-1]][page]
     before = cs - v - base  # prefix sum of the page before line k
@@ -326,12 +364,29 @@ def _core(
     best = _per_page(np.maximum, gain, page_start, -big)[page]
     end = _per_page(np.minimum, np.where(gain >= best, k, _BIG), page_start, _BIG)
     end = end.astype(np.int64)
-    end_low = low[np.minimum(end, len(w) - 1)][page] if len(w) else low
+    end_low = low[np.minimum(end, len(v) - 1)][page] if len(v) else low
     # the start: the first line whose prefix is that minimum (compared as computed: exact)
     start = _per_page(
         np.minimum, np.where((shifted <= end_low) & (k <= end[page]), k, _BIG), page_start, _BIG
     )
     return start[page], end[page]
+
+
+def block_bounds(lines: BatchLines) -> tuple[np.ndarray, np.ndarray]:
+    """The first line of each line's block and the line after its last (a block: the non-blank
+    lines between two gaps)."""
+    k = np.arange(len(lines.page))
+    starts = (lines.features[:, _GAP_BEFORE] > 0) | (k == lines.page_start[lines.page])
+    block = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    after = np.append(first[1:], len(k))
+    return first[block], after[block]
+
+
+def block_mean(values: np.ndarray, lines: BatchLines, r: int) -> np.ndarray:
+    """Mean of ``values`` over the lines of each line's block within ``r`` lines of it."""
+    lo, hi = block_bounds(lines)
+    return _window_mean(values, lo, hi, r)
 
 
 def score_context(scores: np.ndarray, lines: BatchLines) -> np.ndarray:
@@ -350,6 +405,13 @@ def score_context(scores: np.ndarray, lines: BatchLines) -> np.ndarray:
     k = np.arange(len(scores))
     cols.append((cs[k] - cs[lo]) / n_page)  # share of body lines before
     cols.append((cs[hi] - cs[k + 1]) / n_page)  # and after
+    # the page's main span by these scores: lines weighed by their words, for or against
+    v = (scores - 0.5) * (1.0 + lines.features[:, 1])
+    span_lo, span_hi = _best_span(v, page, page_start)
+    cols.append((k >= span_lo) & (k <= span_hi))
+    cols.append(np.log1p(np.maximum(span_lo - k, 0) + np.maximum(k - span_hi, 0)))
+    cols.append(np.sign(k - span_lo) + np.sign(k - span_hi))
+    cols.append((span_hi - span_lo + 1) / n_page)
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -363,4 +425,8 @@ SCORE_FEATURES = (
     "page_mean_score",
     "body_before",
     "body_after",
+    "in_span",
+    "log_dist_span",
+    "side_of_span",
+    "span_share",
 )

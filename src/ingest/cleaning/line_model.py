@@ -14,10 +14,20 @@ from importlib import resources
 
 import numpy as np
 
-from ingest.cleaning.features import FEATURES, SCORE_FEATURES, BatchLines, score_context
+from ingest.cleaning.features import (
+    FEATURES,
+    SCORE_FEATURES,
+    BatchLines,
+    block_mean,
+    score_context,
+)
 from ingest.cleaning.trees import Forest
 
 MODEL_FILE = "line_model.npz"
+#: a line's probability is drawn toward the mean of its block (the lines between the gaps around
+#: it, up to ``BLOCK_REACH`` lines away) by this share: a menu or a footer goes or stays whole
+BLOCK_SHARE = 0.85
+BLOCK_REACH = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +43,8 @@ class LineModel:
             return np.zeros(0)
         first = self.first.probability(lines.features)
         context = score_context(first, lines)
-        return self.second.probability(np.hstack([lines.features, context]))
+        body = self.second.probability(np.hstack([lines.features, context]))
+        return (1.0 - BLOCK_SHARE) * body + BLOCK_SHARE * block_mean(body, lines, BLOCK_REACH)
 
     def save(self, path) -> None:
         np.savez_compressed(
