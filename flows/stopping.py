@@ -2,23 +2,36 @@
 
 The first signal asks the flow to stop: it submits no more batches, waits up to
 `GRACE_S` for the running ones, commits those that finished and abandons the rest (their worker
-processes are killed; their pages were not recorded, so the next run does them). A second
-signal exits at once. Worker processes ignore both signals (a terminal sends Ctrl-C to the whole
-process group): only the command decides what to stop.
+processes are killed, or a batch running in a thread stops before its next page; their pages
+were not recorded, so the next run does them). A second signal exits at once, marking the run
+interrupted on the way out. Worker processes ignore both signals (a terminal sends Ctrl-C to the
+whole process group): only the command decides what to stop.
 """
 
+import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 GRACE_S = 10.0
 HANDLED = (signal.SIGINT, signal.SIGTERM)
+# What marking a run interrupted may cost on the way out, each of the state store and the API.
+MARK_TIMEOUT_S = 0.3
+INTERRUPTED = "interrupted"
+
+
+class BatchAbandoned(Exception):
+    """Raised in a batch running in a thread of the command once the flow has abandoned it."""
 
 
 class StopRequest:
@@ -27,6 +40,7 @@ class StopRequest:
     def __init__(self) -> None:
         self.signum: int | None = None
         self.at: float | None = None
+        self.abandoned = False
         self._event = threading.Event()
 
     @property
@@ -36,6 +50,10 @@ class StopRequest:
     def request(self, signum: int) -> None:
         self.signum, self.at = signum, time.monotonic()
         self._event.set()
+
+    def abandon(self) -> None:
+        """Batches still running in threads of this process stop before their next page."""
+        self.abandoned = True
 
     def grace_over(self) -> bool:
         return self.at is not None and time.monotonic() - self.at >= GRACE_S
@@ -91,10 +109,74 @@ def kill_tree(pid: int, *, including_root: bool = True) -> None:
             os.kill(target, signal.SIGKILL)
 
 
+@dataclass(frozen=True, slots=True)
+class TrackedRun:
+    """The run a command is making: where it is recorded, to mark it if the command is killed."""
+
+    state_store: Path
+    run_id: str
+    flow_run_id: str | None
+    api_url: str | None
+
+
+_tracked: TrackedRun | None = None
+
+
+def track_run(state_store: Path, run_id: str) -> None:
+    """Called by the flow once its run is recorded as running (in a command's flow run)."""
+    global _tracked
+    if not _active:
+        return
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    flow_run = context.flow_run if context else None
+    _tracked = TrackedRun(
+        state_store,
+        run_id,
+        str(flow_run.id) if flow_run else None,
+        os.environ.get("PREFECT_API_URL"),
+    )
+
+
+def untrack_run() -> None:
+    global _tracked
+    _tracked = None
+
+
+def mark_interrupted(run: TrackedRun) -> None:
+    """Record the run as interrupted in the state store and as Cancelled in Prefect, each
+    within MARK_TIMEOUT_S: what cannot be done in time is left to the next command (status and
+    every run mark runs whose process is gone)."""
+    with suppress(sqlite3.Error):
+        db = sqlite3.connect(run.state_store, timeout=MARK_TIMEOUT_S)
+        try:
+            with db:
+                db.execute(
+                    "UPDATE runs SET finished_at = ?, status = ? "
+                    "WHERE run_id = ? AND status = 'running'",
+                    (datetime.now(UTC).isoformat(), INTERRUPTED, run.run_id),
+                )
+        finally:
+            db.close()
+    if run.flow_run_id and run.api_url:
+        state = {"type": "CANCELLED", "name": "Cancelled", "message": "stopped at once"}
+        request = urllib.request.Request(
+            f"{run.api_url}/flow_runs/{run.flow_run_id}/set_state",
+            data=json.dumps({"state": state, "force": True}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with suppress(OSError, ValueError):
+            urllib.request.urlopen(request, timeout=MARK_TIMEOUT_S).close()
+
+
 def _handler(signum: int, _frame: FrameType | None) -> None:
     if _current.requested:
         # Second signal: leave now. Committed batches stand; staged files are not data.
         sys.stderr.write("ingest: stopped at once\n")
+        if _tracked is not None:
+            mark_interrupted(_tracked)
         kill_tree(os.getpid(), including_root=False)
         os._exit(_current.exit_code)
     _current.request(signum)
@@ -131,7 +213,9 @@ def reclaim_signals() -> None:
 
 
 def abandon_running_batches() -> None:
-    """Kill the process pool's workers (and their page workers) of the current flow run."""
+    """Kill the process pool's workers (and their page workers) of the current flow run; a
+    batch running in a thread of this process is told to stop and its page worker is killed,
+    so that it stops before its next page."""
     from prefect.context import FlowRunContext
 
     context = FlowRunContext.get()
@@ -139,3 +223,19 @@ def abandon_running_batches() -> None:
     processes = getattr(executor, "_processes", None) or {}
     for pid in list(processes):
         kill_tree(pid)
+    _current.abandon()
+    if server := forkserver_pid():
+        kill_tree(server)
+
+
+def forkserver_pid() -> int | None:
+    """The process this process's page workers are forked from, if it was started."""
+    from multiprocessing import forkserver
+
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)
+
+
+def check_abandoned() -> None:
+    """Between two pages of a batch running in a thread of the command."""
+    if _current.abandoned and threading.current_thread() is not threading.main_thread():
+        raise BatchAbandoned

@@ -1,8 +1,10 @@
 """Stopping a backfill with real signals: the first Ctrl-C (to the whole process group, as a
 terminal sends it) or SIGTERM (to the command) commits what is done and exits 130 / 143 with a
 summary; a second Ctrl-C exits at once. Either way nothing is half written, no process is left,
-and the next run finishes the job without duplicating a row."""
+the run is not left marked running, and the next run finishes the job without duplicating a
+row."""
 
+import json
 import os
 import shutil
 import signal
@@ -11,8 +13,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import RAW, ingest_command, read_documents
+from hostile import PARA
+
+from flows.stopping import descendants
 
 COPIES = 12  # of each sample text page: 60 pages, 12 batches of 5
 PAGES = COPIES * 5
@@ -67,6 +73,22 @@ def committed_pages(out: Path) -> int:
         return db.execute("SELECT count(*) FROM records").fetchone()[0]
     finally:
         db.close()
+
+
+def run_statuses(out: Path) -> list[str]:
+    db = sqlite3.connect(out / "_state" / "state.sqlite")
+    try:
+        return [row[0] for row in db.execute("SELECT status FROM runs ORDER BY started_at")]
+    finally:
+        db.close()
+
+
+def flow_run_state(api: str, corpus: Path) -> str:
+    """The state of the Prefect flow run of the backfill of `corpus`."""
+    reply = httpx.post(f"{api}/flow_runs/filter", json={"limit": 200}, timeout=30)
+    reply.raise_for_status()
+    (found,) = [r for r in reply.json() if r["parameters"].get("paths") == [str(corpus)]]
+    return found["state"]["type"]
 
 
 def finish(process: subprocess.Popen) -> str:
@@ -140,8 +162,78 @@ def test_a_second_ctrl_c_exits_at_once(
 
     assert process.returncode == 130
     assert "stopped at once" in log.read_text()
+    # Marked on the way out: neither the state store nor Prefect shows it running.
+    assert run_statuses(out) == ["interrupted"]
+    assert flow_run_state(cli_env["PREFECT_API_URL"], corpus) == "CANCELLED"
     # Committed batches stand; the files of the others never became data.
     done = committed_pages(out) if (out / "_state" / "state.sqlite").exists() else 0
     if (out / "documents").exists():
         assert read_documents(out).num_rows == done
     assert_resumes(corpus, out, cli_env, done)
+
+
+@pytest.mark.slow
+def test_a_killed_run_is_shown_and_recorded_as_interrupted(
+    cli_env: dict[str, str], corpus: Path, tmp_path: Path
+) -> None:
+    out, log = tmp_path / "out", tmp_path / "stderr.log"
+    process = start(corpus, out, cli_env, log)
+    wait_for(lambda: a_batch_is_running(out), "a batch to start")
+    os.killpg(process.pid, signal.SIGKILL)  # no handler runs: the row says running
+    finish(process)
+    assert run_statuses(out) == ["running"]
+
+    status = subprocess.run(
+        [*ingest_command(), "status", str(out), "--json"],
+        env=cli_env, capture_output=True, text=True, timeout=WAIT_S, check=True,
+    )  # fmt: skip
+    assert [run["status"] for run in json.loads(status.stdout)["runs"]] == ["interrupted"]
+    assert_resumes(corpus, out, cli_env, committed_pages(out))
+    assert run_statuses(out) == ["interrupted", "completed"]
+
+
+def page_worker(command: int) -> int | None:
+    """A page worker of the command: a child of its forkserver."""
+    for pid in descendants(command):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"forkserver" in cmdline and (children := descendants(pid)):
+            return children[0]
+    return None
+
+
+@pytest.mark.slow
+def test_a_batch_running_in_a_thread_is_abandoned_after_the_grace(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    corpus, out, log = tmp_path / "pages", tmp_path / "out", tmp_path / "stderr.log"
+    corpus.mkdir()
+    slow = "".join(f"<p>{PARA} {i}</p>" for i in range(30000))  # seconds to extract
+    for copy in range(2):
+        (corpus / f"{copy}-slow.html").write_text(f"<html><body>{slow}</body></html>")
+        shutil.copy(RAW / "html" / "harbour-bridge.html", corpus / f"{copy}-page.html")
+    args = ["backfill", str(corpus), "--out", str(out), "--task-runner", "thread"]
+    process = subprocess.Popen(
+        [*ingest_command(), *args, "--page-timeout", "3600"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=log.open("wb"),
+        text=True,
+        start_new_session=True,
+    )
+    found: list[int] = []
+    wait_for(lambda: found.extend(filter(None, [page_worker(process.pid)])) or found, "a worker")
+    # The page worker hangs: only abandoning the batch, not its page deadline, ends the run.
+    os.kill(found[0], signal.SIGSTOP)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout = finish(process)
+    stderr = log.read_text()
+
+    assert process.returncode == 130, stderr[-3000:]
+    assert "interrupted: 0 pages committed" in stdout
+    assert "abandoned 1 running batches" in stderr
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert run_statuses(out) == ["interrupted"]
+    assert not (out / "documents").exists() and committed_pages(out) == 0

@@ -1,12 +1,11 @@
-"""Main text and metadata of an HTML page, by trafilatura."""
+"""Main text and metadata of an HTML page, by trafilatura.
+
+trafilatura and lxml are imported where they are used: they run in the page worker process (its
+forkserver preloads them), and a command that only hands pages to it need not load them.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
-
-import lxml.etree
-import lxml.html
-from trafilatura import bare_extraction
-from trafilatura.meta import reset_caches
 
 from ingest.settings import ExtractionFocus
 
@@ -37,6 +36,8 @@ def extract_html(
     html: str, *, url: str | None = None, focus: ExtractionFocus = ExtractionFocus.balanced
 ) -> Extracted:
     """trafilatura with comments off and metadata on; empty text when it finds no article."""
+    from trafilatura import bare_extraction
+
     document = bare_extraction(
         html,
         url=url,
@@ -66,6 +67,8 @@ def extract_html(
 
 def release_caches() -> None:
     """trafilatura's caches grow with every page seen: clear them between batches."""
+    from trafilatura.meta import reset_caches
+
     reset_caches()
 
 
@@ -83,6 +86,9 @@ def _parse_date(value: str | None) -> date | None:
 
 def render_html(html: str) -> str:
     """The whole page as text, a line per block (what a text dump of the page would hold)."""
+    import lxml.etree
+    import lxml.html
+
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import multiprocessing
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -25,6 +26,22 @@ CACHE_RESET_EVERY = 200
 # A child's start (the forkserver imports the libraries once) is not charged to any page.
 CHILD_START_TIMEOUT_S = 300.0
 READY = "ready"
+# What the forkserver imports once for every child: the extractor's libraries too.
+PRELOAD = ["trafilatura", "lxml.html", "ingest.page_worker"]
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_forkserver() -> None:
+    """Start the process children are forked from, ahead of the first page: its imports then
+    run while the caller does other work. Signal dispositions and the signal mask of the calling
+    thread are inherited by it and by every child."""
+    _context()
+    forkserver.ensure_running()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +99,7 @@ class PageWorker:
         for audits of what extraction does)."""
         self.focus = settings.extraction_focus
         self.timeout = settings.page_timeout_s
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["ingest.page_worker"])
+        self._context = _context()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0
