@@ -9,7 +9,6 @@ time left is for the pages found so far.
 
 import os
 import sys
-import time
 from pathlib import Path
 
 from rich.progress import (
@@ -33,23 +32,16 @@ def progress_file(output: Path, run_id: str, batch: int) -> Path:
 
 
 class ProgressWriter:
-    """Records, in the batch's progress file, how many of its records are done (at most every
-    WRITE_EVERY_S). Told before each page, it is also where a batch running in a thread of the
-    command stops once the flow has abandoned it."""
-
-    WRITE_EVERY_S = 0.2
+    """Records, in the batch's progress file, how many of its records are done. Told before each
+    HTML page, it is also where a batch running in a thread of the command stops once the flow
+    has abandoned it."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._written = -self.WRITE_EVERY_S
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, done: int) -> None:
         check_abandoned()
-        now = time.monotonic()
-        if now - self._written < self.WRITE_EVERY_S:
-            return
-        self._written = now
         tmp = self._path.with_name(self._path.name + ".tmp")
         tmp.write_text(str(done))
         os.replace(tmp, self._path)

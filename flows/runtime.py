@@ -106,6 +106,26 @@ def without_heartbeats() -> AbstractContextManager[object]:
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
+def _shielded(runner: type["TaskRunner"]) -> type["TaskRunner"]:
+    """The runner, starting its cluster with SIGINT and SIGTERM blocked: the cluster's threads
+    and the worker processes they start inherit the mask, so a Ctrl-C to the terminal's process
+    group does not kill the workers mid-batch (the command decides what stops, as with the
+    process pool's workers, which ignore both signals)."""
+
+    class Shielded(runner):  # type: ignore[misc, valid-type]
+        def __enter__(self) -> "Shielded":
+            from flows.stopping import HANDLED
+
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+            try:
+                return super().__enter__()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    Shielded.__name__ = Shielded.__qualname__ = f"Shielded{runner.__name__}"
+    return Shielded
+
+
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
     """The runner of the settings; a thread for a small run that would have had the default
     process pool (see `flows.planning.is_small_run`); a runner asked for is always used."""
@@ -128,7 +148,7 @@ def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunne
         import dask
 
         dask.config.set({"distributed.worker.daemon": False})
-        return DaskTaskRunner(
+        return _shielded(DaskTaskRunner)(
             cluster_class="distributed.LocalCluster",
             cluster_kwargs={
                 "n_workers": workers,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import RAW, ingest_command, read_documents
+from conftest import RAW, ingest_command, read_documents, read_rejects
 from hostile import PARA
 
 from flows.stopping import descendants
@@ -237,3 +237,61 @@ def test_a_batch_running_in_a_thread_is_abandoned_after_the_grace(
     assert "Traceback" not in stderr, stderr[-3000:]
     assert run_statuses(out) == ["interrupted"]
     assert not (out / "documents").exists() and committed_pages(out) == 0
+
+
+@pytest.mark.slow
+def test_a_ctrl_c_stops_a_dask_run_without_killing_its_workers(
+    cli_env: dict[str, str], corpus: Path, tmp_path: Path
+) -> None:
+    out, log = tmp_path / "out", tmp_path / "stderr.log"
+    args = ["backfill", str(corpus), "--out", str(out), "--workers", "2", "--batch-size", "5"]
+    process = subprocess.Popen(
+        [*ingest_command(), *args, "--task-runner", "dask"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=log.open("wb"),
+        text=True,
+        start_new_session=True,
+    )
+    wait_for(lambda: a_batch_is_running(out), "a batch to start")
+    os.killpg(process.pid, signal.SIGINT)  # the workers are in the group too
+    stdout = finish(process)
+    stderr = log.read_text()
+
+    assert process.returncode == 130, stderr[-3000:]
+    assert "interrupted:" in stdout
+    rejects = read_rejects(out)
+    assert rejects is None or "batch_failed" not in rejects.column("reason").to_pylist()
+    done = committed_pages(out)
+    assert read_documents(out).num_rows == done
+    assert_resumes(corpus, out, cli_env, done)
+
+
+@pytest.mark.slow
+def test_a_small_runs_page_worker_does_not_see_the_ctrl_c(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A small run's page workers are started early, from the command's main thread: the
+    terminal's Ctrl-C must not reach them, so the running batch finishes within its grace."""
+    corpus, out, log = tmp_path / "pages", tmp_path / "out", tmp_path / "stderr.log"
+    corpus.mkdir()
+    slow = "".join(f"<p>{PARA} {i}</p>" for i in range(5000))  # a second or so to extract
+    for copy in range(2):  # 1.7 MB: still a small run
+        (corpus / f"{copy}.html").write_text(f"<html><body><article>{slow}</article></body></html>")
+    process = subprocess.Popen(
+        [*ingest_command(), "backfill", str(corpus), "--out", str(out)],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=log.open("wb"),
+        text=True,
+        start_new_session=True,
+    )
+    wait_for(lambda: page_worker(process.pid) is not None, "a page worker")
+    os.killpg(process.pid, signal.SIGINT)
+    stdout = finish(process)
+    stderr = log.read_text()
+
+    assert process.returncode == 130, stderr[-3000:]
+    assert "interrupted: 2 pages committed (2 written" in stdout, stdout
+    assert read_documents(out).num_rows == 2
+    assert read_rejects(out) is None
