@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ingest.settings import Settings
 
 LOG_LEVEL_ENV = "INGEST_LOG_LEVEL"
+DASK_PRELOAD = "flows.dask_worker"
 
 
 def prepare_environment(log_level: str | None = None) -> None:
@@ -64,10 +65,10 @@ def prestart_page_workers() -> None:
     another core while this process imports Prefect and creates the flow run. Started with
     SIGINT and SIGTERM blocked, as from a batch thread (`stopping.shield_worker_thread`), so
     the page workers it forks never see the terminal's Ctrl-C."""
-    from flows.stopping import HANDLED
+    from flows.stopping import block_stop_signals
     from ingest.page_worker import start_forkserver
 
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    previous = block_stop_signals()
     try:
         start_forkserver()
     finally:
@@ -106,26 +107,6 @@ def without_heartbeats() -> AbstractContextManager[object]:
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
-def _shielded(runner: type["TaskRunner"]) -> type["TaskRunner"]:
-    """The runner, starting its cluster with SIGINT and SIGTERM blocked: the cluster's threads
-    and the worker processes they start inherit the mask, so a Ctrl-C to the terminal's process
-    group does not kill the workers mid-batch (the command decides what stops, as with the
-    process pool's workers, which ignore both signals)."""
-
-    class Shielded(runner):  # type: ignore[misc, valid-type]
-        def __enter__(self) -> "Shielded":
-            from flows.stopping import HANDLED
-
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
-            try:
-                return super().__enter__()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-    Shielded.__name__ = Shielded.__qualname__ = f"Shielded{runner.__name__}"
-    return Shielded
-
-
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
     """The runner of the settings; a thread for a small run that would have had the default
     process pool (see `flows.planning.is_small_run`); a runner asked for is always used."""
@@ -144,11 +125,13 @@ def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunne
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
-        # Non-daemonic workers, so each can run its page worker process.
+        # Non-daemonic workers, so each can run its page worker process; they ignore Ctrl-C.
         import dask
 
-        dask.config.set({"distributed.worker.daemon": False})
-        return _shielded(DaskTaskRunner)(
+        dask.config.set(
+            {"distributed.worker.daemon": False, "distributed.worker.preload": [DASK_PRELOAD]}
+        )
+        return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
             cluster_kwargs={
                 "n_workers": workers,

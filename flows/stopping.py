@@ -81,7 +81,16 @@ def shield_worker_thread() -> None:
     """For a batch run in a thread of the command: block the signals in this thread, so the
     page worker processes it starts inherit them blocked (the main thread still gets them)."""
     if threading.current_thread() is not threading.main_thread():
-        signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+        block_stop_signals()
+
+
+def block_stop_signals() -> set[signal.Signals]:
+    """Block SIGINT and SIGTERM in this thread; returns the mask it had. multiprocessing's
+    resource tracker unblocks both in the thread that starts it, so it is started first."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    return signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
 
 
 def descendants(pid: int) -> list[int]:
