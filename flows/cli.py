@@ -209,6 +209,11 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
         except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder
             error(f"cannot write to {settings.output_dir}: {exc}")
             raise typer.Exit(EXIT_FAILED) from None
+        if summary["status"] == stopping.INTERRUPTED:
+            committed = summary["written"] + summary["rejected"]
+            stopping.cancel_stopped_flow_run(
+                f"stopped by a signal: {committed} pages committed, {summary['left']} left"
+            )
     from flows.run_artifacts import report_path
 
     report = report_path(Path(summary["output"]), summary["run_id"])

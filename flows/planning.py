@@ -35,10 +35,6 @@ def small_run_files(paths: list[str], raw_dir: Path) -> list[Candidate] | None:
     return None
 
 
-def is_small_run(paths: list[str], raw_dir: Path) -> bool:
-    return small_run_files(paths, raw_dir) is not None
-
-
 def may_hold_html(files: list[Candidate]) -> bool:
     """Whether any file is an HTML page or a container (whose records may be HTML), judged by
     its first bytes as the batch will judge it."""

@@ -109,7 +109,7 @@ def without_heartbeats() -> AbstractContextManager[object]:
 
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
     """The runner of the settings; a thread for a small run that would have had the default
-    process pool (see `flows.planning.is_small_run`); a runner asked for is always used."""
+    process pool (see `flows.planning.small_run_files`); a runner asked for is always used."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     from flows.stopping import ignore_stop_signals

@@ -4,8 +4,8 @@ The first signal asks the flow to stop: it submits no more batches, waits up to
 `GRACE_S` for the running ones, commits those that finished and abandons the rest (their worker
 processes are killed, or a batch running in a thread stops before its next page; their pages
 were not recorded, so the next run does them). A second signal exits at once, marking the run
-interrupted on the way out. Worker processes ignore both signals (a terminal sends Ctrl-C to the
-whole process group): only the command decides what to stop.
+interrupted on the way out. Worker processes do not see the terminal's Ctrl-C (a terminal sends
+it to the whole process group): only the command decides what to stop.
 """
 
 import json
@@ -19,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -149,14 +148,41 @@ def track_run(state_store: Path, run_id: str) -> None:
 
 
 def untrack_run() -> None:
-    global _tracked
-    _tracked = None
+    """Called by the flow once its run is recorded as finished."""
+    global _tracked, _finished
+    _tracked, _finished = None, _tracked
+
+
+_finished: TrackedRun | None = None
+
+
+def cancel_stopped_flow_run(message: str) -> None:
+    """The flow run of a run that a signal stopped ends Cancelled in Prefect, as the state store
+    has it interrupted (Prefect has it Completed: the flow returned normally)."""
+    if _finished is not None:
+        cancel_flow_run(_finished, message, timeout=5.0)
+
+
+def cancel_flow_run(run: TrackedRun, message: str, timeout: float) -> None:
+    if not (run.flow_run_id and run.api_url):
+        return
+    state = {"type": "CANCELLED", "name": "Cancelled", "message": message}
+    request = urllib.request.Request(
+        f"{run.api_url}/flow_runs/{run.flow_run_id}/set_state",
+        data=json.dumps({"state": state, "force": True}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with suppress(OSError, ValueError):
+        urllib.request.urlopen(request, timeout=timeout).close()
 
 
 def mark_interrupted(run: TrackedRun) -> None:
     """Record the run as interrupted in the state store and as Cancelled in Prefect, each
     within MARK_TIMEOUT_S: what cannot be done in time is left to the next command (status and
     every run mark runs whose process is gone)."""
+    from ingest.state import now_iso
+
     with suppress(sqlite3.Error):
         db = sqlite3.connect(run.state_store, timeout=MARK_TIMEOUT_S)
         try:
@@ -164,20 +190,11 @@ def mark_interrupted(run: TrackedRun) -> None:
                 db.execute(
                     "UPDATE runs SET finished_at = ?, status = ? "
                     "WHERE run_id = ? AND status = 'running'",
-                    (datetime.now(UTC).isoformat(), INTERRUPTED, run.run_id),
+                    (now_iso(), INTERRUPTED, run.run_id),
                 )
         finally:
             db.close()
-    if run.flow_run_id and run.api_url:
-        state = {"type": "CANCELLED", "name": "Cancelled", "message": "stopped at once"}
-        request = urllib.request.Request(
-            f"{run.api_url}/flow_runs/{run.flow_run_id}/set_state",
-            data=json.dumps({"state": state, "force": True}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with suppress(OSError, ValueError):
-            urllib.request.urlopen(request, timeout=MARK_TIMEOUT_S).close()
+    cancel_flow_run(run, "stopped at once", MARK_TIMEOUT_S)
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:

@@ -144,6 +144,8 @@ def test_the_first_signal_commits_what_is_done_and_exits_with_a_summary(
     assert f"interrupted: {done} pages committed" in stdout
     assert read_documents(out).num_rows == done  # exactly what the state store recorded
     assert not list((out / "_staging").glob("*/*.parquet"))
+    assert run_statuses(out) == ["interrupted"]
+    assert flow_run_state(cli_env["PREFECT_API_URL"], corpus) == "CANCELLED"
     if to_group:  # resuming after a stop is the same whichever signal it was
         assert_resumes(corpus, out, cli_env, done)
 
