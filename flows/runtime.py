@@ -38,8 +38,16 @@ def find_api() -> str | None:
         return url
     if address := running_server():
         os.environ["PREFECT_API_URL"] = address.api_url
+        _trust_own_server()
         return address.api_url
     return None
+
+
+def _trust_own_server() -> None:
+    """A server started by ingest runs this Prefect and no CSRF protection: the client need not
+    ask for its version nor for CSRF tokens (two round trips per client, before the first run)."""
+    os.environ.setdefault("PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLIENT_CSRF_SUPPORT_ENABLED", "false")
 
 
 def start_temporary_api() -> TemporaryServer:
@@ -49,6 +57,7 @@ def start_temporary_api() -> TemporaryServer:
     server = TemporaryServer(Path(os.environ["PREFECT_HOME"]))
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.address.api_url
+    _trust_own_server()
     return server
 
 
