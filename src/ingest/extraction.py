@@ -1,13 +1,22 @@
 """Main text and metadata of an HTML page, by trafilatura.
 
 trafilatura and lxml are imported where they are used: they run in the page worker process (its
-forkserver preloads them), and a command that only hands pages to it need not load them.
+forkserver preloads them), and a command that only hands pages to it need not load them. Nor
+does the page worker load the settings (and the cleaner they name).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
-from ingest.settings import ExtractionFocus
+
+class ExtractionFocus(StrEnum):
+    """trafilatura's precision/recall trade-off (the `extraction_focus` setting)."""
+
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
+
 
 #: elements that start a line of their own in a rendering of the page
 BLOCK_TAGS = (

@@ -11,12 +11,14 @@ import multiprocessing
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.decoding import MAX_MARKUP_DEPTH, markup_depth
-from ingest.extraction import Extracted, extract_html, release_caches, render_html
+from ingest.extraction import Extracted, ExtractionFocus, extract_html, release_caches, render_html
 from ingest.rejection import RejectReason
-from ingest.settings import ExtractionFocus, Settings
+
+if TYPE_CHECKING:  # not loaded by the forkserver: the settings import the whole cleaner
+    from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ def _child_main(conn: Connection, focus: ExtractionFocus) -> None:
 class PageWorker:
     """One child process at a time; replaced after a timeout, a crash or PAGES_PER_CHILD pages."""
 
-    def __init__(self, settings: Settings, *, isolate: bool = True) -> None:
+    def __init__(self, settings: "Settings", *, isolate: bool = True) -> None:
         """``isolate=False`` extracts in this process, without a deadline (for debugging and
         for audits of what extraction does)."""
         self.focus = settings.extraction_focus
