@@ -8,7 +8,9 @@ Measures, each as the median of `--repeat` runs:
   - a temporary Prefect server, from launch to its first healthy answer;
   - a process pool worker, from spawn to running its first task;
   - a page worker (forkserver and child), from start to ready;
-  - a 1-page backfill with the background server up, and without any server.
+  - a 1-page backfill (a text page, and an HTML page) with the background server up, and
+    without any server;
+  - where the time of a 1-page backfill with the server up goes, phase by phase (a table).
 With `--checkout DIR` (a checkout of another commit) the same commands run from that tree too,
 for a before/after comparison. Writes nothing outside a temporary folder.
 """
@@ -28,7 +30,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PAGE = REPO / "raw" / "text"
+TEXT_PAGE = sorted((REPO / "raw" / "text").glob("*.txt"))[0]
+HTML_PAGE = REPO / "raw" / "html" / "harbour-bridge.html"
 
 
 def median_of(repeat: int, measure: Callable[[], float]) -> float:
@@ -103,6 +106,51 @@ def temporary_server_seconds(home: Path) -> float:
     return time.perf_counter() - started
 
 
+PHASES = (  # (name, from mark, to mark), in the order a command goes through them
+    ("python start", "launch", "script"),
+    ("CLI, settings, checks, pipeline imports", "script", "prefect import"),
+    ("Prefect and the flow module imported", "prefect import", "flow module loaded"),
+    ("flow run created (API round trips)", "flow module loaded", "flow body"),
+    ("lock, state store, selection, submit", "flow body", "batch"),
+    ("batch: read, extract, clean, write", "batch", "batch end"),
+    ("  of which page worker start", "page worker", "page worker ready"),
+    ("commit, report, artifacts", "batch end", "flow body end"),
+    ("flow run end (final state, logs)", "flow body end", "command end"),
+    ("exit", "command end", "end"),
+    ("total", "launch", "end"),
+)
+
+
+def phases(argv: list[str], env: dict[str, str], tree: Path, marks: Path) -> dict[str, float]:
+    """Seconds of each phase of one command (see `startup_phases.py`)."""
+    launch = time.time()
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "startup_phases.py"), str(marks), *argv],
+        env={**env, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"},
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    end = time.time()
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv}: exit {done.returncode}\n{done.stderr[-2000:]}")
+    at = json.loads(marks.read_text()) | {"launch": launch, "end": end}
+    return {name: at[b] - at[a] for name, a, b in PHASES if a in at and b in at}
+
+
+def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {name: statistics.median(r[name] for r in runs) for name in runs[0]}
+
+
+def print_phases(table: dict[str, dict[str, float]]) -> None:
+    columns = list(table)
+    print(f"{'phase (median s)':<42}" + "".join(f"{c:>16}" for c in columns))
+    for name, _, _ in PHASES:
+        cells = [f"{table[c][name]:16.2f}" if name in table[c] else f"{'-':>16}" for c in columns]
+        print(f"{name:<42}" + "".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -114,24 +162,26 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_"))}
     env |= {"PREFECT_HOME": str(home), "INGEST_SERVER_HOME": str(home)}
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    page = work / "page"
-    page.mkdir()
-    shutil.copy(sorted(PAGE.glob("*.txt"))[0], page)
+    pages = {"text": work / "text", "html": work / "html"}
+    for folder, source in ((pages["text"], TEXT_PAGE), (pages["html"], HTML_PAGE)):
+        folder.mkdir()
+        shutil.copy(source, folder)
     os.environ.update(PREFECT_HOME=str(home), INGEST_SERVER_HOME=str(home))
     figures = Figures()
     runs = 0
 
-    def backfill(tree: Path, extra: dict[str, str] | None = None) -> float:
+    def backfill_argv(kind: str) -> list[str]:
         nonlocal runs
         runs += 1  # a new output each time: the page is always processed
-        out = work / f"out-{runs}"
-        argv = ["backfill", str(page), "--out", str(out), "--workers", "1"]
-        return command(argv, {**env, **(extra or {})}, tree, {0})
+        return ["backfill", str(pages[kind]), "--out", str(work / f"out-{runs}"), "--workers", "1"]
+
+    def backfill(tree: Path, kind: str, extra: dict[str, str] | None = None) -> float:
+        return command(backfill_argv(kind), {**env, **(extra or {})}, tree, {0})
 
     trees = {"now": REPO} | ({"before": args.checkout.absolute()} if args.checkout else {})
     try:
         # A first run migrates the fresh home's database; not counted.
-        backfill(REPO)
+        backfill(REPO, "text")
         for name, tree in trees.items():
             figures[f"{name}: ingest --help"] = median_of(
                 args.repeat, lambda t=tree: command(["--help"], env, t, {0})
@@ -139,15 +189,19 @@ def main() -> None:
             figures[f"{name}: backfill --dry-run"] = median_of(
                 args.repeat,
                 lambda t=tree: command(
-                    ["backfill", str(page), "--out", str(work / "dry"), "--dry-run"], env, t, {0}
+                    ["backfill", str(pages["text"]), "--out", str(work / "dry"), "--dry-run"],
+                    env,
+                    t,
+                    {0},
                 ),
             )
             figures[f"{name}: bad flag (--workers 0)"] = median_of(
                 args.repeat, lambda t=tree: command(["run", "--workers", "0"], env, t, {1, 2})
             )
-            figures[f"{name}: 1-page backfill, no server up"] = median_of(
-                args.repeat, lambda t=tree: backfill(t)
-            )
+            for kind in pages:
+                figures[f"{name}: 1-page {kind} backfill, no server up"] = median_of(
+                    args.repeat, lambda t=tree, k=kind: backfill(t, k)
+                )
         figures["import flows.ingest_flow"] = median_of(
             args.repeat, lambda: python_seconds("import flows.ingest_flow", env)
         )
@@ -165,16 +219,26 @@ def main() -> None:
         started = time.perf_counter()
         address = start_server(port=_free_port(), home=home)
         figures["ingest server start (existing home)"] = time.perf_counter() - started
+        breakdown: dict[str, dict[str, float]] = {}
         try:
             for name, tree in trees.items():
                 extra = {"PREFECT_API_URL": address.api_url} if name != "now" else None
-                figures[f"{name}: 1-page backfill, background server up"] = median_of(
-                    args.repeat, lambda t=tree, e=extra: backfill(t, e)
-                )
+                for kind in pages:
+                    figures[f"{name}: 1-page {kind} backfill, background server up"] = median_of(
+                        args.repeat, lambda t=tree, e=extra, k=kind: backfill(t, k, e)
+                    )
+                    breakdown[f"{name} {kind}"] = median_phases(
+                        [
+                            phases(backfill_argv(kind), {**env, **(extra or {})}, tree, work / "m")
+                            for _ in range(args.repeat)
+                        ]
+                    )
         finally:
             stop_server(home)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print("\n1-page backfill with the background server up, by phase:")
+    print_phases(breakdown)
     load = os.getloadavg()[0]
     print(f"(load average at the end: {load:.1f} on {os.cpu_count()} cores)")
     print(json.dumps({k: round(v, 2) for k, v in figures.items()}))

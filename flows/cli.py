@@ -5,8 +5,12 @@ Prefect server is looked for (or started) only once the arguments are known to b
 usage errors and dry runs answer at once.
 """
 
+import atexit
+import logging
 import os
 import sqlite3
+import sys
+from contextlib import nullcontext, suppress
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -160,28 +164,15 @@ def _open_state_error(output: Path) -> bool:
     return False
 
 
-def _output_busy(output: Path) -> bool:
-    """Whether another run holds the output folder (checked before any server is started)."""
-    if not (output / "_state").is_dir():
-        return False
-    from ingest.dataset import OutputBusy, OutputLock
-
-    lock = OutputLock(output)
-    try:
-        lock.acquire("probe")
-    except OutputBusy:
-        return True
-    lock.release()
-    return False
-
-
 def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
     prepare_environment(log_level)
     _check_paths(kwargs.get("paths") or [str(settings.raw_dir)])
     output = Path(settings.output_dir).absolute()
     if _open_state_error(output):
         raise typer.Exit(EXIT_USAGE)
-    if _output_busy(output):
+    from flows.planning import output_busy
+
+    if output_busy(output):
         print_summary({"status": "busy", "output": str(output)}, out)
         raise typer.Exit(EXIT_BUSY)
     if kwargs.pop("dry_run", False):  # answered from the state store, without Prefect
@@ -191,13 +182,17 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
         print_summary(plan(settings, paths, **kwargs), out)
         return
     from flows import stopping
-    from flows.runtime import find_api, start_temporary_api
+    from flows.planning import may_hold_html, small_run_files
+    from flows.runtime import batches_run_here, find_api, prestart_page_workers, start_temporary_api
 
     with stopping.stop_on_signals() as stop:
         temporary = None if find_api() else start_temporary_api()
-        # Imported while a temporary server starts: the two take about as long.
+        small = small_run_files(kwargs.get("paths") or [str(settings.raw_dir)], settings.raw_dir)
+        if batches_run_here(settings, small is not None) and may_hold_html(small or []):
+            prestart_page_workers()
+        # Imported while a temporary server and the page workers' forkserver start.
         from flows.ingest_flow import ingest_flow
-        from flows.runtime import task_runner_for
+        from flows.runtime import task_runner_for, without_heartbeats
         from flows.server import ServerError
 
         if temporary is not None:
@@ -206,15 +201,19 @@ def _run(settings, out: Output, log_level: str | None, **kwargs: Any) -> None:
             except ServerError as exc:
                 error(str(exc))
                 raise typer.Exit(EXIT_FAILED) from None
-        from flows.planning import is_small_run
-
-        small = is_small_run(kwargs.get("paths") or [str(settings.raw_dir)], settings.raw_dir)
-        flow = ingest_flow.with_options(task_runner=task_runner_for(settings, small))
+        runner = task_runner_for(settings, small is not None)
+        flow = ingest_flow.with_options(task_runner=runner)
         try:  # a temporary server is stopped at exit, after Prefect has sent its last logs
-            summary = flow(settings=settings, show_progress=out.progress, **kwargs)
+            with without_heartbeats() if small is not None else nullcontext():
+                summary = flow(settings=settings, show_progress=out.progress, **kwargs)
         except (OSError, sqlite3.Error) as exc:  # full disk, read-only or missing output folder
             error(f"cannot write to {settings.output_dir}: {exc}")
             raise typer.Exit(EXIT_FAILED) from None
+        if summary["status"] == stopping.INTERRUPTED:
+            committed = summary["written"] + summary["rejected"]
+            stopping.cancel_stopped_flow_run(
+                f"stopped by a signal: {committed} pages committed, {summary['left']} left"
+            )
     from flows.run_artifacts import report_path
 
     report = report_path(Path(summary["output"]), summary["run_id"])
@@ -510,4 +509,30 @@ def server_status() -> None:
 
 
 def main() -> None:
-    app()
+    global _final_code
+    try:
+        app()
+    except SystemExit as exc:
+        _final_code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        raise
+    except BaseException:
+        _final_code = 1
+        raise
+    _final_code = 0
+
+
+_final_code: int | None = None  # the command's exit code, once `main` has finished
+
+
+@atexit.register  # registered first, so it runs after every other exit handler
+def _skip_interpreter_teardown() -> None:
+    """Once a command has loaded Prefect, tearing the interpreter's modules down takes about a
+    second. By now the exit handlers have run (Prefect has sent its last logs and events, a
+    temporary server is stopped), so the process leaves without that teardown."""
+    if _final_code is None or "prefect" not in sys.modules:
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(_final_code)

@@ -18,6 +18,7 @@ from prefect.futures import PrefectFuture, as_completed
 from flows import stopping
 from flows.progress import Progress, ProgressWriter, pages_done, progress_file
 from flows.run_artifacts import publish_run_artifacts
+from flows.runtime import spare_pandas_import
 from ingest.analysis.stage import AnalysisStores
 from ingest.batch import process_batch, reject_items
 from ingest.batching import batches
@@ -53,10 +54,16 @@ def process_batch_task(
     batch: int,
     output: str,
     fingerprint: str,
-) -> BatchResult:
+) -> BatchResult | None:
     stopping.shield_worker_thread()
+    spare_pandas_import()
     progress = ProgressWriter(progress_file(Path(output), run_id, batch))
-    return process_batch(items, settings, run_id, batch, Path(output), fingerprint, progress)
+    try:
+        return process_batch(items, settings, run_id, batch, Path(output), fingerprint, progress)
+    except Exception:
+        if stopping.current().abandoned:  # stopped, its page worker killed: nothing is committed
+            return None
+        raise
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:
@@ -79,6 +86,7 @@ def ingest_flow(
 ) -> dict[str, object]:
     """Process new or changed pages under `paths` (default: the raw folder) into `output_dir`."""
     settings = settings or load_settings()
+    spare_pandas_import()
     logger = get_run_logger()
     output = Path(output_dir or settings.output_dir).absolute()
     paths = [str(p) for p in (paths or [settings.raw_dir])]
@@ -126,6 +134,8 @@ def _run_locked(
     summary.recovered_commits = dataset.recover()
     if summary.recovered_commits:
         logger.info("finished %d commits of an interrupted run", summary.recovered_commits)
+    if ended := dataset.state.end_unfinished_runs(stopping.INTERRUPTED):
+        logger.info("marked %d runs whose process was gone as interrupted", ended)
     key = job_key(paths, plan.since, plan.until)
     if plan.reprocess and not dry_run:
         plan = replace(plan, processed_since=dataset.state.job_started_at(key))
@@ -145,6 +155,7 @@ def _run_locked(
     else:
         kind = "stale" if plan.stale else "reprocess" if plan.reprocess else "incremental"
         dataset.state.start_run(summary.run_id, kind)
+        stopping.track_run(dataset.state.path, summary.run_id)
         try:
             _run_batches(selected, settings, plan.fingerprint, dataset, summary, show_progress)
         finally:
@@ -163,6 +174,7 @@ def _run_locked(
     summary.passed_over.update(counts.passed_over)
     if not dry_run:
         dataset.state.finish_run(summary.run_id, summary.status, summary.as_dict())
+        stopping.untrack_run()
         if plan.reprocess:
             dataset.state.complete_job(key)
 

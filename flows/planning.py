@@ -8,8 +8,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ingest.dataset import REJECTS, Dataset, OutputLock, new_run_id
-from ingest.discovery import discover
+from flows.stopping import INTERRUPTED
+from ingest.dataset import REJECTS, Dataset, OutputBusy, OutputLock, new_run_id
+from ingest.decoding import PageFormat, sniff_format
+from ingest.discovery import Candidate, discover
+from ingest.readers import PLAIN, kind_of, read_head
 from ingest.report import RunSummary
 from ingest.report_data import data_files, read_state, read_table
 from ingest.selection import Selection, record_names, roots_for, run_plan, select, whole_roots
@@ -24,9 +27,25 @@ SMALL_RUN_PAGES = 20
 SMALL_RUN_BYTES = 2 * 1024 * 1024
 
 
-def is_small_run(paths: list[str], raw_dir: Path) -> bool:
+def small_run_files(paths: list[str], raw_dir: Path) -> list[Candidate] | None:
+    """The candidate files of a small run, or None when the run is not small."""
     found = list(islice(discover(roots_for(paths, raw_dir)), SMALL_RUN_PAGES + 1))
-    return len(found) <= SMALL_RUN_PAGES and sum(c.size for c in found) <= SMALL_RUN_BYTES
+    if len(found) <= SMALL_RUN_PAGES and sum(c.size for c in found) <= SMALL_RUN_BYTES:
+        return found
+    return None
+
+
+def may_hold_html(files: list[Candidate]) -> bool:
+    """Whether any file is an HTML page or a container (whose records may be HTML), judged by
+    its first bytes as the batch will judge it."""
+    for candidate in files:
+        try:
+            head = read_head(Path(candidate.path))
+        except OSError:
+            continue
+        if kind_of(head) != PLAIN or sniff_format(head) is PageFormat.html:
+            return True
+    return False
 
 
 def plan(
@@ -89,8 +108,25 @@ def rejected_pages(settings: Settings) -> tuple[list[str], int]:
     return present, len(found) - len(present)
 
 
+def output_busy(output: Path) -> bool:
+    """Whether a run holds the output folder (the lock is released when its process ends)."""
+    if not (output / "_state").is_dir():
+        return False
+    lock = OutputLock(output)
+    try:
+        lock.acquire("probe")
+    except OutputBusy:
+        return True
+    lock.release()
+    return False
+
+
 def dataset_status(output: Path) -> dict[str, Any]:
     runs, outcomes = read_state(output)
+    if any(run["status"] == "running" for run in runs) and not output_busy(output):
+        for run in runs:  # no process holds the output: the next run records them so
+            if run["status"] == "running":
+                run["status"] = INTERRUPTED
     rejects = read_table(data_files(output, REJECTS), ("reason",), None)
     reasons = Counter(rejects["reason"].to_pylist()) if rejects.num_rows else Counter()
     return {

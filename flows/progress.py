@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from flows.stopping import check_abandoned
 from ingest.dataset import staging_dir
 
 
@@ -31,13 +32,16 @@ def progress_file(output: Path, run_id: str, batch: int) -> Path:
 
 
 class ProgressWriter:
-    """Records, in the batch's progress file, how many of its records are done."""
+    """Records, in the batch's progress file, how many of its records are done. Told before each
+    HTML page, it is also where a batch running in a thread of the command stops once the flow
+    has abandoned it."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, done: int) -> None:
+        check_abandoned()
         tmp = self._path.with_name(self._path.name + ".tmp")
         tmp.write_text(str(done))
         os.replace(tmp, self._path)

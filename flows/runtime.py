@@ -2,6 +2,9 @@
 
 import atexit
 import os
+import signal
+import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +16,7 @@ if TYPE_CHECKING:
     from ingest.settings import Settings
 
 LOG_LEVEL_ENV = "INGEST_LOG_LEVEL"
+DASK_PRELOAD = "flows.dask_worker"
 
 
 def prepare_environment(log_level: str | None = None) -> None:
@@ -34,8 +38,16 @@ def find_api() -> str | None:
         return url
     if address := running_server():
         os.environ["PREFECT_API_URL"] = address.api_url
+        _trust_own_server()
         return address.api_url
     return None
+
+
+def _trust_own_server() -> None:
+    """A server started by ingest runs this Prefect and no CSRF protection: the client need not
+    ask for its version nor for CSRF tokens (two round trips per client, before the first run)."""
+    os.environ.setdefault("PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLIENT_CSRF_SUPPORT_ENABLED", "false")
 
 
 def start_temporary_api() -> TemporaryServer:
@@ -45,12 +57,68 @@ def start_temporary_api() -> TemporaryServer:
     server = TemporaryServer(Path(os.environ["PREFECT_HOME"]))
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.address.api_url
+    _trust_own_server()
     return server
+
+
+def batches_run_here(settings: "Settings", small_run: bool) -> bool:
+    """Whether batches run in threads of this process (see `task_runner_for`)."""
+    from ingest.settings import TaskRunnerKind
+
+    asked = "task_runner" in settings.model_fields_set
+    return (small_run and not asked) or settings.task_runner is TaskRunnerKind.thread
+
+
+def prestart_page_workers() -> None:
+    """Start the page workers' forkserver now, so that its imports (trafilatura, lxml) run on
+    another core while this process imports Prefect and creates the flow run. Started with
+    SIGINT and SIGTERM blocked, as from a batch thread (`stopping.shield_worker_thread`), so
+    the page workers it forks never see the terminal's Ctrl-C."""
+    from flows.stopping import block_stop_signals
+    from ingest.page_worker import start_forkserver
+
+    previous = block_stop_signals()
+    try:
+        start_forkserver()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class _NoPandas:
+    """An import finder that has no pandas (see `spare_pandas_import`)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ImportError("pandas is not needed to write Parquet")
+
+
+def spare_pandas_import() -> None:
+    """pyarrow looks for pandas on its first conversion of a Python list and imports it (half a
+    second) though no pandas object is converted here. Let that one look find none: an explicit
+    pandas conversion later in the process (`to_pandas`) still imports it."""
+    if "pandas" in sys.modules:
+        return
+    import pyarrow
+
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        pyarrow.array([])
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def without_heartbeats() -> AbstractContextManager[object]:
+    """No flow-run heartbeats: a small run ends within seconds, long before a heartbeat would
+    tell anything, and ending Prefect's heartbeat thread holds the run's end up to a second."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
     """The runner of the settings; a thread for a small run that would have had the default
-    process pool (see `flows.planning.is_small_run`); a runner asked for is always used."""
+    process pool (see `flows.planning.small_run_files`); a runner asked for is always used."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     from flows.stopping import ignore_stop_signals
@@ -66,10 +134,12 @@ def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunne
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
-        # Non-daemonic workers, so each can run its page worker process.
+        # Non-daemonic workers, so each can run its page worker process; they ignore Ctrl-C.
         import dask
 
-        dask.config.set({"distributed.worker.daemon": False})
+        dask.config.set(
+            {"distributed.worker.daemon": False, "distributed.worker.preload": [DASK_PRELOAD]}
+        )
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
             cluster_kwargs={

@@ -238,3 +238,27 @@ def test_a_batch_records_its_progress_page_by_page(tmp_path: Path) -> None:
     process_items(items, settings, "run", "f", on_progress=record)
     assert seen == sorted(seen) and len(seen) >= 3  # page by page, never backwards
     assert 0 <= seen[0] < 12 and pages_done(path) == 12
+
+
+def test_writing_parquet_leaves_pandas_unloaded_until_it_is_asked_for(tmp_path: Path) -> None:
+    """pyarrow's first look for pandas is spared (half a second of a command's start-up); a
+    pandas conversion still works afterwards."""
+    code = f"""
+import sys
+from pathlib import Path
+from flows.runtime import spare_pandas_import
+from ingest import schema
+from ingest.parquet_io import write_parquet_atomic
+import pyarrow.parquet as pq
+
+spare_pandas_import()
+path = Path({str(tmp_path / "rows.parquet")!r})
+write_parquet_atomic([], schema.REJECTS, path, {{"run_id": "r"}})
+print("pandas" in sys.modules)
+frame = pq.read_table(path).to_pandas()
+print(type(frame).__module__.split(".")[0])
+"""
+    done = subprocess.run(
+        [*ingest_command()[:1], "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "pandas"]

@@ -8,11 +8,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
-import ftfy
 import pyarrow
-import trafilatura
 
 from ingest import schema
 from ingest.analysis.stage import AnalysisStores, analyse, learn_sites, strip_site_lines
@@ -39,8 +38,6 @@ from ingest.rejection import PageRejected, RejectReason
 from ingest.settings import Settings
 from ingest.work import WorkItem
 
-PROGRESS_EVERY = 5  # HTML pages between two progress reports
-
 
 def file_metadata(settings: Settings, run_id: str, fingerprint: str) -> dict[str, object]:
     """Key-value metadata of every output file."""
@@ -50,8 +47,8 @@ def file_metadata(settings: Settings, run_id: str, fingerprint: str) -> dict[str
         "run_id": run_id,
         "cleaning_fingerprint": fingerprint,
         "libraries": {
-            "trafilatura": trafilatura.__version__,
-            "ftfy": ftfy.__version__,
+            "trafilatura": version("trafilatura"),
+            "ftfy": version("ftfy"),
             "pyarrow": pyarrow.__version__,
         },
         "cleaning": settings.cleaning.model_dump(mode="json"),
@@ -221,9 +218,8 @@ def _extract(
         return
     failed: set[int] = set()
     with PageWorker(settings, isolate=isolate, pages=len(html)) as worker:
-        for done, pending in enumerate(html, 1):
-            if done % PROGRESS_EVERY == 0:
-                extracted(done)
+        for done, pending in enumerate(html):
+            extracted(done)  # before each page: the caller may stop the batch here
             kind, value = worker.extract(pending.page.text, pending.record.url or pending.side.url)
             if kind == "ok":
                 extraction: Extraction = value

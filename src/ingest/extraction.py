@@ -1,14 +1,22 @@
-"""Main text and metadata of an HTML page, by trafilatura."""
+"""Main text and metadata of an HTML page, by trafilatura.
+
+trafilatura and lxml are imported where they are used: they run in the page worker process (its
+forkserver preloads them), and a command that only hands pages to it need not load them. Nor
+does the page worker load the settings (and the cleaner they name).
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
-import lxml.etree
-import lxml.html
-from trafilatura import bare_extraction
-from trafilatura.meta import reset_caches
 
-from ingest.settings import ExtractionFocus
+class ExtractionFocus(StrEnum):
+    """trafilatura's precision/recall trade-off (the `extraction_focus` setting)."""
+
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
+
 
 #: elements that start a line of their own in a rendering of the page
 BLOCK_TAGS = (
@@ -37,6 +45,8 @@ def extract_html(
     html: str, *, url: str | None = None, focus: ExtractionFocus = ExtractionFocus.balanced
 ) -> Extracted:
     """trafilatura with comments off and metadata on; empty text when it finds no article."""
+    from trafilatura import bare_extraction
+
     document = bare_extraction(
         html,
         url=url,
@@ -66,6 +76,8 @@ def extract_html(
 
 def release_caches() -> None:
     """trafilatura's caches grow with every page seen: clear them between batches."""
+    from trafilatura.meta import reset_caches
+
     reset_caches()
 
 
@@ -83,6 +95,9 @@ def _parse_date(value: str | None) -> date | None:
 
 def render_html(html: str) -> str:
     """The whole page as text, a line per block (what a text dump of the page would hold)."""
+    import lxml.etree
+    import lxml.html
+
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):

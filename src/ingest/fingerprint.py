@@ -5,10 +5,8 @@ of the libraries doing the work. Rows made under another fingerprint are stale."
 import hashlib
 import json
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
-
-import ftfy
-import trafilatura
 
 from ingest import __version__
 from ingest.settings import Settings
@@ -42,7 +40,7 @@ def cleaning_fingerprint(settings: Settings) -> str:
         "code": _code_digest(),
         "cleaning": settings.cleaning.model_dump(mode="json"),
         "extraction_focus": settings.extraction_focus.value,
-        "trafilatura": trafilatura.__version__,
-        "ftfy": ftfy.__version__,
+        "trafilatura": version("trafilatura"),
+        "ftfy": version("ftfy"),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

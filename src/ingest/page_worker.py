@@ -9,13 +9,16 @@ import contextlib
 import logging
 import multiprocessing
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.decoding import MAX_MARKUP_DEPTH, markup_depth
-from ingest.extraction import Extracted, extract_html, release_caches, render_html
+from ingest.extraction import Extracted, ExtractionFocus, extract_html, release_caches, render_html
 from ingest.rejection import RejectReason
-from ingest.settings import ExtractionFocus, Settings
+
+if TYPE_CHECKING:  # not loaded by the forkserver: the settings import the whole cleaner
+    from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,24 @@ READY = "ready"
 #: few seconds once, instead of the same in each child that meets a page needing the date
 #: parser (about 1 page in 25 of the development set: a batch of 50 meets one 7 times in 8)
 WARM_FROM_PAGES = 50
-_PRELOAD = ["ingest.page_worker"]
+# What the forkserver imports once for every child: the extractor's libraries too.
+PRELOAD = ["trafilatura", "lxml.html", "ingest.page_worker"]
+
+
+def _context(warm: bool = False) -> multiprocessing.context.ForkServerContext:
+    """The forkserver context; ``warm`` adds the extractor's warm-up to what the forkserver
+    preloads (it takes effect when this process's forkserver starts, at its first child)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD + (["ingest.extraction_warmup"] if warm else []))
+    return context
+
+
+def start_forkserver() -> None:
+    """Start the process children are forked from, ahead of the first page: its imports then
+    run while the caller does other work. Signal dispositions and the signal mask of the calling
+    thread are inherited by it and by every child."""
+    _context()
+    forkserver.ensure_running()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +102,13 @@ def _child_main(conn: Connection, focus: ExtractionFocus) -> None:
 class PageWorker:
     """One child process at a time; replaced after a timeout, a crash or PAGES_PER_CHILD pages."""
 
-    def __init__(self, settings: Settings, *, isolate: bool = True, pages: int = 0) -> None:
+    def __init__(self, settings: "Settings", *, isolate: bool = True, pages: int = 0) -> None:
         """``isolate=False`` extracts in this process, without a deadline (for debugging and
         for audits of what extraction does). ``pages``: how many pages are coming, if known;
         a process's forkserver starts warm when its first worker expects many."""
         self.focus = settings.extraction_focus
         self.timeout = settings.page_timeout_s
-        self._context = multiprocessing.get_context("forkserver")
-        warm = ["ingest.extraction_warmup"] if pages >= WARM_FROM_PAGES else []
-        # takes effect when this process's forkserver starts, at its first child
-        self._context.set_forkserver_preload(_PRELOAD + warm)
+        self._context = _context(warm=pages >= WARM_FROM_PAGES)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0

@@ -14,6 +14,7 @@ from pydantic_settings import (
 )
 
 from ingest.cleaning import CleaningConfig
+from ingest.extraction import ExtractionFocus
 
 CONFIG_FILE_ENV = "INGEST_CONFIG"
 #: INGEST_* variables of the command line that are not settings of a run
@@ -29,12 +30,6 @@ class TaskRunnerKind(StrEnum):
     process = "process"
     thread = "thread"
     dask = "dask"
-
-
-class ExtractionFocus(StrEnum):
-    balanced = "balanced"
-    precision = "precision"
-    recall = "recall"
 
 
 class Settings(BaseSettings):

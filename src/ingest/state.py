@@ -251,6 +251,15 @@ class StateStore:
                 (now_iso(), status, json.dumps(summary), run_id),
             )
 
+    def end_unfinished_runs(self, status: str) -> int:
+        """Give runs still marked running (their process is gone: the caller holds the output
+        lock) a final status; returns how many."""
+        with self.transaction() as db:
+            return db.execute(
+                "UPDATE runs SET finished_at = ?, status = ? WHERE status = 'running'",
+                (now_iso(), status),
+            ).rowcount
+
     def job_started_at(self, job_key: str) -> str:
         """When this job first started; a job not completed yet keeps its first start."""
         with self.transaction() as db:
