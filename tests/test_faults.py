@@ -198,7 +198,7 @@ def test_two_runs_at_once_one_waits_its_turn_nothing_doubled(
     tmp_path: Path, guarded_env: dict, prefect_api: str
 ) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    names = make_pages(raw, 40, paragraphs=100)  # one page a batch: a run of many seconds
+    names = make_pages(raw, 100, paragraphs=100)  # one page a batch: a run of many seconds
     lock = out / "_state" / "lock"
     # two `ingest backfill` on the same output, started together
     runs = [cli(raw, out, guarded_env, "--batch-size", "1") for _ in range(2)]
