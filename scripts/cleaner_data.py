@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -80,13 +81,29 @@ def _render(args: tuple[str, str]) -> tuple[str, dict]:
 
 def pages(set_name: str, workers: int = 2) -> dict[str, dict]:
     """The renderings of every page of a set (cached)."""
+    return _cached_map(CACHE / f"{set_name}.json.gz", _render, _jobs(set_name), workers, 4)
+
+
+def _jobs(set_name: str, *, lang: bool = False) -> list[tuple]:
+    """(set, page id[, the gold's language]) of every page of a set, in id order."""
+    gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
+    return [(set_name, i, gold[i].get("lang")) if lang else (set_name, i) for i in sorted(gold)]
+
+
+def _cached_map(
+    path: Path,
+    fn: Callable[[tuple], tuple[str, dict]],
+    jobs: list[tuple],
+    workers: int,
+    chunksize: int,
+) -> dict:
+    """``dict(fn(job) for job in jobs)``, computed in worker processes once and cached at
+    ``path``."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{set_name}.json.gz"
     if path.exists():
         return json.loads(gzip.decompress(path.read_bytes()))
-    gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        out = dict(pool.map(_render, [(set_name, i) for i in sorted(gold)], chunksize=4))
+        out = dict(pool.map(fn, jobs, chunksize=chunksize))
     path.write_bytes(gzip.compress(json.dumps(out).encode()))
     return out
 
@@ -129,16 +146,8 @@ def _stoplist(lang: str | None) -> frozenset[str]:
 
 def other_extractors(set_name: str, workers: int = 2) -> dict[str, dict]:
     """Readability's (trafilatura's port) and jusText's main text of every page (cached)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{set_name}.others.json.gz"
-    if path.exists():
-        return json.loads(gzip.decompress(path.read_bytes()))
-    gold = json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
-    jobs = [(set_name, i, gold[i].get("lang")) for i in sorted(gold)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        out = dict(pool.map(_other_extractors, jobs, chunksize=8))
-    path.write_bytes(gzip.compress(json.dumps(out).encode()))
-    return out
+    jobs = _jobs(set_name, lang=True)
+    return _cached_map(CACHE / f"{set_name}.others.json.gz", _other_extractors, jobs, workers, 8)
 
 
 # --- labels --------------------------------------------------------------------------------

@@ -44,9 +44,13 @@ CREATE TABLE IF NOT EXISTS line_counts (
 """
 
 
+def _fold(text: str) -> str:
+    """NFKC, case-folded, every digit masked as 0 (whitespace left as it is)."""
+    return _DIGIT.sub("0", unicodedata.normalize("NFKC", text).casefold())
+
+
 def normalise_line(line: str) -> str:
-    text = unicodedata.normalize("NFKC", line).casefold()
-    return " ".join(_DIGIT.sub("0", text).split())
+    return " ".join(_fold(line).split())
 
 
 def _hash(normalised: str) -> int:
@@ -68,9 +72,8 @@ def hash_lines(lines: Iterable[str]) -> dict[int, bool]:
     """The distinct hashes of the non-blank lines, each with whether the line is prose."""
     # normalised all at once: no character's normal form, case fold or digit mask holds a
     # line break, so the whole text splits back into the same lines, each as normalise_line has it
-    text = unicodedata.normalize("NFKC", "\n".join(lines)).casefold()
     distinct: dict[int, bool] = {}
-    for line in _DIGIT.sub("0", text).split("\n"):
+    for line in _fold("\n".join(lines)).split("\n"):
         normalised = " ".join(line.split())
         if normalised:
             distinct[_hash(normalised)] = _is_prose(normalised)
