@@ -11,9 +11,8 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from ingest.quality_report import render, save_html, totals
+from ingest.quality_report import write_run_report_apart
 from ingest.report import RunSummary
-from ingest.report_data import load_report_data
 
 REPORTS = "_reports"
 
@@ -39,9 +38,9 @@ def publish_run_artifacts(summary: RunSummary) -> Path | None:
     counts = summary.counts_table()
     report: Path | None = None
     try:
-        data = load_report_data(output, run_id)
-        counts += [{"count": name, "value": value} for name, value in totals(data).items()]
-        report = save_html(render(data), report_path(output, run_id))
+        totals = write_run_report_apart(output, report_path(output, run_id), run_id)
+        counts += [{"count": name, "value": value} for name, value in totals.items()]
+        report = report_path(output, run_id)
     except Exception as exc:  # the report is a view of the run, never a reason to fail it
         logger.warning("no data-quality report for run %s: %r", run_id, exc)
     create_table_artifact(

@@ -1,6 +1,7 @@
 """The data-quality report: written by a real run, linked from its Prefect artifacts, and opened
 in a real headless Chromium: no console errors, nothing fetched, every plot drawn."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,12 @@ from browser import CHROMIUM, visit
 from conftest import REPO, run_flow
 
 from flows.run_artifacts import artifact_key, report_path
-from ingest.quality_report import NOT_RECORDED, write_report
+from ingest.quality_report import (
+    NOT_RECORDED,
+    write_report,
+    write_run_report,
+    write_run_report_apart,
+)
 
 SCREENSHOTS = REPO / "tests" / "_artifacts"
 OPTIONAL_SECTIONS = ("Duplicates", "Quality signals")
@@ -129,3 +135,19 @@ def test_a_dataset_without_the_analysis_columns_says_they_are_not_recorded(
     html = report.read_text()
     for section in OPTIONAL_SECTIONS:
         assert html.split(f"<h2>{section}</h2>")[1].split("</section>")[0].strip() == NOT_RECORDED
+
+
+def test_a_report_read_in_a_child_process_is_the_report_read_here(
+    finished_run: dict, tmp_path: Path
+) -> None:
+    out, run_id = Path(finished_run["output"]), finished_run["run_id"]
+    here, apart = tmp_path / "here.html", tmp_path / "apart.html"
+    totals_here = write_run_report(out, here, run_id)
+    totals_apart = write_run_report_apart(out, apart, run_id, apart_from_files=1)
+    assert totals_apart == totals_here and totals_here["words kept"] > 0
+
+    def without_time(report: Path) -> str:
+        return re.sub(r"Generated [^.]*\.", "", report.read_text())
+
+    assert without_time(apart) == without_time(here)
+    assert "documents" in without_time(apart)
