@@ -64,6 +64,8 @@ def process_batch_task(
         if stopping.current().abandoned:  # stopped, its page worker killed: nothing is committed
             return None
         raise
+    finally:
+        progress.close()
 
 
 def job_key(paths: list[str], since: datetime | None, until: datetime | None) -> str:

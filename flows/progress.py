@@ -9,6 +9,7 @@ time left is for the pages found so far.
 
 import os
 import sys
+import weakref
 from pathlib import Path
 
 from rich.progress import (
@@ -31,20 +32,24 @@ def progress_file(output: Path, run_id: str, batch: int) -> Path:
     return staging_dir(output, run_id) / f"progress-{batch:05d}"
 
 
+#: a count as the progress file holds it: one write of the same size each time, so a reader
+#: sees the old count or the new one, never a mix
+COUNT_WIDTH = 20
+
+
 class ProgressWriter:
-    """Records, in the batch's progress file, how many of its records are done. Told before each
+    """Records, in the batch's progress file, how many of its records are done. Told after each
     HTML page, it is also where a batch running in a thread of the command stops once the flow
     has abandoned it."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        self.close = weakref.finalize(self, os.close, self._fd)
 
     def __call__(self, done: int) -> None:
         check_abandoned()
-        tmp = self._path.with_name(self._path.name + ".tmp")
-        tmp.write_text(str(done))
-        os.replace(tmp, self._path)
+        os.pwrite(self._fd, str(done).rjust(COUNT_WIDTH).encode(), 0)
 
 
 def pages_done(path: Path) -> int:

@@ -79,6 +79,34 @@ def test_child_start_is_not_charged_to_the_first_page(pages) -> None:
         assert kind == "ok", done
 
 
+def _numbered(n: int) -> tuple[str, None]:
+    return _html([f"{PARA} This is page number {n} of the run." for _ in range(6)]), None
+
+
+def test_many_pages_come_back_in_order_while_the_caller_works() -> None:
+    """The child holds the next page while it extracts one; the caller's work runs meanwhile."""
+    calls = []
+    jobs = [_numbered(n) for n in range(8)]
+    with PageWorker(Settings(page_timeout_s=60)) as worker:
+        outcomes = list(worker.extract_many(jobs, lambda: calls.append(1)))
+    assert [kind for kind, _ in outcomes] == ["ok"] * 8
+    for n, (_, done) in enumerate(outcomes):
+        assert f"page number {n} of" in done.extracted.text
+    assert len(calls) == 8
+
+
+def test_pages_held_by_a_child_past_its_deadline_go_to_the_next_child() -> None:
+    # small enough to be handed over while the page before is extracted, slow to extract
+    slow = "<html><body><article>" + "<p>a b c</p>" * 8000 + "</article></body></html>"
+    jobs = [_numbered(0), (slow, None), _numbered(2), _numbered(3)]
+    with PageWorker(Settings(page_timeout_s=1.0)) as worker:
+        outcomes = list(worker.extract_many(jobs))
+    assert [kind for kind, _ in outcomes] == ["ok", "reject", "ok", "ok"]
+    assert outcomes[1][1][0] == "timeout"
+    assert "page number 2 of" in outcomes[2][1].extracted.text
+    assert "page number 3 of" in outcomes[3][1].extracted.text
+
+
 def test_the_warm_up_compiles_the_date_parsers_locales_once() -> None:
     """What a warmed forkserver hands each child: the date parser's patterns of every locale,
     compiled (else each child compiles them on its first dated page)."""

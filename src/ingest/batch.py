@@ -14,12 +14,20 @@ from pathlib import Path
 import pyarrow
 
 from ingest import schema
-from ingest.analysis.stage import AnalysisStores, analyse, learn_sites, strip_site_lines
-from ingest.cleaning import CleanResult, PageText, clean_pages
+from ingest.analysis.stage import (
+    AnalysisStores,
+    Measurable,
+    Measures,
+    analyse,
+    learn_sites,
+    measure,
+    strip_site_lines,
+)
+from ingest.cleaning import CleaningConfig, CleanResult, PageText, clean_pages
 from ingest.dataset import STATE, BatchResult, RecordOutcome, staged_file
 from ingest.document import Document, Reject
 from ingest.identity import doc_id_for, sha256_bytes
-from ingest.normalising import fixer_config_dict
+from ingest.normalising import fixer_config_dict, normalise_whitespace
 from ingest.page_worker import Extraction, PageWorker
 from ingest.parquet_io import write_parquet_atomic
 from ingest.processing import (
@@ -85,6 +93,49 @@ class Processed:
         self.outcomes.append(_outcome(item, key, offset, sha, "reject"))
 
 
+class Prework:
+    """A batch's own work on extracted pages while the page worker extracts others: cleaning
+    them and taking the measures of their clean text, a few pages at a time. Results are the
+    same as when taken after extraction: an extractor's text is cleaned by the rules alone,
+    page by page (whole-page texts wait for the line model, which takes the batch at once), and
+    what the site's repeated lines later change is measured again then."""
+
+    #: pages a step takes: a few milliseconds of work, less than one extraction
+    STEP_PAGES = 4
+
+    def __init__(self, config: CleaningConfig) -> None:
+        self._config = config
+        self._waiting: list[Pending] = []
+        self.cleaned: dict[int, CleanResult] = {}  # by id() of the Pending
+        self.measured: dict[Measurable, Measures] = {}
+
+    def add(self, pending: Pending) -> None:
+        if pending.extracted:
+            self._waiting.append(pending)
+
+    def step(self) -> None:
+        """Clean and measure the next few waiting pages."""
+        if not self._waiting:
+            return
+        pages = self._waiting[: self.STEP_PAGES]
+        del self._waiting[: self.STEP_PAGES]
+        results = clean_pages([_page_text(p) for p in pages], self._config)
+        texts: list[Measurable] = []
+        for pending, result in zip(pages, results, strict=True):
+            self.cleaned[id(pending)] = result
+            text = normalise_whitespace(result.text)
+            if text:
+                texts.append((text, len(pending.page.text), removed_chars(result)))
+        self.measured.update(zip(texts, measure(texts), strict=True))
+
+    def clean(self, pending: list[Pending]) -> list[CleanResult]:
+        """The cleaning of every page: taken from the steps run, the rest done now."""
+        rest = [p for p in pending if id(p) not in self.cleaned]
+        done = clean_pages([_page_text(p) for p in rest], self._config)
+        self.cleaned.update(zip(map(id, rest), done, strict=True))
+        return [self.cleaned[id(p)] for p in pending]
+
+
 def process_batch(
     items: list[WorkItem],
     settings: Settings,
@@ -124,11 +175,12 @@ def process_items(
     total = sum(item.records for item in items)
     before_html = total - sum(p.is_html for p in out.pending)  # text pages take little time
     report(before_html)
-    _extract(out, settings, run_id, isolate, lambda n: report(before_html + n))
+    prework = Prework(settings.cleaning)
+    _extract(out, settings, run_id, isolate, prework, lambda n: report(before_html + n))
     for pending in out.pending:
         pending.site = site_of(pending)
     repeated = learn_sites(stores, [(p.site, p.doc_id, p.text) for p in out.pending])
-    results = clean_pages([_page_text(p) for p in out.pending], settings.cleaning)
+    results = prework.clean(out.pending)
     kept: list[tuple[Pending, CleanResult, str]] = []
     for pending, result in zip(out.pending, results, strict=True):
         result = strip_site_lines(result, repeated.get(pending.site or ""))
@@ -146,7 +198,8 @@ def process_items(
                 run_id,
             )
     rows = [(p.doc_id, text, len(p.page.text), removed_chars(r)) for p, r, text in kept]
-    for (pending, result, text), analysis in zip(kept, analyse(stores, rows), strict=True):
+    analysed = analyse(stores, rows, prework.measured)
+    for (pending, result, text), analysis in zip(kept, analysed, strict=True):
         document = to_document(pending, text, result, analysis, run_id, fingerprint)
         out.documents.append(document)
         out.outcomes.append(
@@ -210,25 +263,32 @@ def _extract(
     settings: Settings,
     run_id: str,
     isolate: bool,
+    prework: Prework,
     extracted: Callable[[int], None],
 ) -> None:
-    """trafilatura on every HTML record, one child process for the batch."""
+    """trafilatura on every HTML record, one child process for the batch; the batch's own work
+    on pages already extracted goes on meanwhile."""
     html = [p for p in out.pending if p.is_html]
     if not html:
         return
     failed: set[int] = set()
+    jobs = [(p.page.text, p.record.url or p.side.url) for p in html]
+    extracted(0)  # the caller may stop the batch here, and before each page
     with PageWorker(settings, isolate=isolate, pages=len(html)) as worker:
-        for done, pending in enumerate(html):
-            extracted(done)  # before each page: the caller may stop the batch here
-            kind, value = worker.extract(pending.page.text, pending.record.url or pending.side.url)
+        outcomes = worker.extract_many(jobs, prework.step)
+        for done, (pending, (kind, value)) in enumerate(zip(html, outcomes, strict=True), start=1):
             if kind == "ok":
                 extraction: Extraction = value
                 attach_extraction(pending, extraction.extracted, extraction.rendering)
-                continue
-            reason, detail = value
-            failed.add(id(pending))
-            key = pending.record.key
-            out.reject(pending.item, key, pending.offset, pending.sha256, reason, detail, run_id)
+                prework.add(pending)
+            else:
+                reason, detail = value
+                failed.add(id(pending))
+                key = pending.record.key
+                out.reject(
+                    pending.item, key, pending.offset, pending.sha256, reason, detail, run_id
+                )
+            extracted(done)
     if failed:
         out.pending = [p for p in out.pending if id(p) not in failed]
 

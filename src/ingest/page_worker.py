@@ -8,9 +8,14 @@ Only extraction runs there; everything else of a batch runs in the batch task it
 import contextlib
 import logging
 import multiprocessing
+import socket
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
 from ingest.decoding import MAX_MARKUP_DEPTH, markup_depth
@@ -32,6 +37,8 @@ READY = "ready"
 #: few seconds once, instead of the same in each child that meets a page needing the date
 #: parser (about 1 page in 25 of the development set: a batch of 50 meets one 7 times in 8)
 WARM_FROM_PAGES = 50
+#: The socket buffer asked for between the batch and its child; the kernel may grant less.
+SEND_BUFFER_BYTES = 4 * 1024 * 1024
 # What the forkserver imports once for every child: the extractor's libraries too.
 PRELOAD = ["trafilatura", "lxml.html", "ingest.page_worker"]
 
@@ -52,6 +59,17 @@ def start_forkserver() -> None:
     forkserver.ensure_running()
 
 
+def _send_buffer(conn: Connection) -> int:
+    """Bytes the kernel lets this end of the connection hold unread, after asking for
+    SEND_BUFFER_BYTES (0 when unknown: pages then go one at a time)."""
+    try:
+        with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+            return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+    except OSError:
+        return 0
+
+
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """What the extractor made of a page. ``rendering`` is the whole page as text, made only
@@ -62,6 +80,11 @@ class Extraction:
 
 
 Outcome = tuple[str, Any]  # ("ok", Extraction) or ("reject", (reason, detail))
+Job = tuple[str, str | None]  # (html, url)
+
+
+def _nothing() -> None:
+    return None
 
 
 def run_extraction(html: str, url: str | None, focus: ExtractionFocus) -> Outcome:
@@ -112,20 +135,76 @@ class PageWorker:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0
+        self._buffer = 0
         self._in_process = not isolate
 
     def extract(self, html: str, url: str | None) -> Outcome:
+        return next(self.extract_many([(html, url)]))
+
+    def extract_many(
+        self, jobs: Sequence[Job], between: Callable[[], object] = _nothing
+    ) -> Iterator[Outcome]:
+        """The outcome of each job, in order. While the child extracts one page it holds the
+        next, so it never waits for this process; ``between`` is called while it works (the
+        caller's own work on pages already extracted)."""
         if self._in_process:
-            return run_extraction(html, url, self.focus)
-        conn = self._send((html, url))
-        if conn is None:
-            return run_extraction(html, url, self.focus)
+            for html, url in jobs:
+                yield run_extraction(html, url, self.focus)
+            return
+        held: deque[tuple[int, int]] = deque()  # (job, pickled bytes) the child holds
+        following = 0  # the first job not handed to the child yet
+        deadline = 0.0
+        while following < len(jobs) or held:
+            if not held:
+                data = ForkingPickler.dumps(jobs[following])
+                if self._in_process or self._send(data) is None:  # no child can start here
+                    yield run_extraction(*jobs[following], self.focus)
+                    following += 1
+                    continue
+                held.append((following, len(data)))
+                following += 1
+                deadline = time.monotonic() + self.timeout
+            if following < len(jobs) and self._send_ahead(jobs[following], held):
+                following += 1
+            between()
+            outcome = self._receive(deadline)
+            held.popleft()
+            if self._process is None:  # killed or dead: what it held goes to the next child
+                following = held[0][0] if held else following
+                held.clear()
+            else:
+                deadline = time.monotonic() + self.timeout  # it starts on the page it holds
+                if not held and self._served >= PAGES_PER_CHILD:
+                    self.close()
+            yield outcome
+
+    def _send_ahead(self, job: Job, held: deque[tuple[int, int]]) -> bool:
+        """Hand the child the page after its current one when both are small enough to lie in
+        the socket's buffer together: the send then cannot block, so this process and the
+        child never each wait for the other to read. True when the page was sent."""
+        if len(held) != 1 or self._conn is None or self._served + 1 >= PAGES_PER_CHILD:
+            return False
+        if len(job[0]) * 4 > self._buffer:  # a pickled page has at least a byte a character
+            return False
+        data = ForkingPickler.dumps(job)
+        if max(len(data), held[0][1]) * 4 > self._buffer:
+            return False
         try:
-            if conn.poll(self.timeout):
+            self._conn.send_bytes(data)
+        except OSError:
+            return False  # the child is gone: the page it holds is charged with that
+        held.append((held[0][0] + 1, len(data)))
+        return True
+
+    def _receive(self, deadline: float) -> Outcome:
+        """The outcome of the child's current page; a reject when it runs past the deadline or
+        takes the child down (the child is then replaced)."""
+        conn = self._conn
+        assert conn is not None
+        try:
+            if conn.poll(max(0.0, deadline - time.monotonic())):
                 outcome: Outcome = conn.recv()
                 self._served += 1
-                if self._served >= PAGES_PER_CHILD:
-                    self.close()
                 return outcome
             self._kill()
             detail = f"extraction took longer than {self.timeout:g} s"
@@ -135,15 +214,16 @@ class PageWorker:
             detail = f"the page's worker process died (exit code {code})"
             return "reject", (RejectReason.extraction_failed.value, detail)
 
-    def _send(self, job: tuple[str, str | None]) -> Connection | None:
-        """Hand the page to a live child. A child that died while idle (killed between pages,
-        say by the OOM killer) is not the page's fault: it is replaced and the page sent again."""
+    def _send(self, data: bytes) -> Connection | None:
+        """Hand a pickled page to a live, idle child. A child that died while idle (killed
+        between pages, say by the OOM killer) is not the page's fault: it is replaced and the
+        page sent again."""
         for attempt in range(2):
             conn = self._ensure_child()
             if conn is None:
                 return None
             try:
-                conn.send(job)
+                conn.send_bytes(data)
                 return conn
             except OSError:
                 code = self._kill()
@@ -168,6 +248,7 @@ class PageWorker:
             return None
         child.close()
         self._process, self._conn, self._served = process, parent, 0
+        self._buffer = _send_buffer(parent)
         try:
             ready = parent.poll(CHILD_START_TIMEOUT_S) and parent.recv() == READY
         except (EOFError, OSError):

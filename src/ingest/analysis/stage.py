@@ -10,11 +10,13 @@ language, quality signals) run outside it.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ingest.analysis.duplicates import DupInfo, DuplicateStore, signatures, text_sha256
 from ingest.analysis.language import detect_languages
@@ -90,22 +92,61 @@ def strip_site_lines(result: CleanResult, repeated: set[int] | None) -> CleanRes
     return strip_repeated(result, repeated) if repeated else result
 
 
+#: A clean text as the analysis sees it: (text, raw chars, removed chars).
+Measurable = tuple[str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """What a clean text alone determines: everything of its analysis but its duplicates."""
+
+    language: str | None
+    language_score: float
+    text_sha256: str
+    signature: np.ndarray
+    quality: dict[str, Any]
+
+
+def measure(texts: Sequence[Measurable]) -> list[Measures]:
+    """The measures of each (text, raw chars, removed chars), in order."""
+    plain = [text for text, _, _ in texts]
+    languages = detect_languages(plain)
+    signed = signatures(plain)
+    return [
+        Measures(lang, float(score), text_sha256(text), sig, quality_signals(text, raw, removed))
+        for (lang, score), sig, (text, raw, removed) in zip(languages, signed, texts, strict=True)
+    ]
+
+
 def analyse(
     stores: AnalysisStores,
     rows: Sequence[tuple[str, str, int, int]],
+    known: Mapping[Measurable, Measures] | None = None,
 ) -> list[RowAnalysis]:
     """The analysis columns of (doc_id, clean text, raw chars, removed chars) rows, duplicates
-    assigned in order against everything the dataset held before."""
+    assigned in order against everything the dataset held before. ``known``: measures taken
+    earlier (while the batch waited for its extractions), used where a row's text is theirs."""
     if not rows:
         return []
-    texts = [text for _, text, _, _ in rows]
-    languages = detect_languages(texts)
-    shas = [text_sha256(text) for text in texts]
-    signed = signatures(texts)
-    quality = [quality_signals(text, raw, removed) for _, text, raw, removed in rows]
+    known = known or {}
+    texts = [(text, raw, removed) for _, text, raw, removed in rows]
+    missing = [t for t in texts if t not in known]
+    fresh = dict(zip(missing, measure(missing), strict=True))
+    measures = [known.get(t) or fresh[t] for t in texts]
     with stores.open() as (duplicates, _):
-        found: list[DupInfo] = duplicates.assign_signed([r[0] for r in rows], shas, signed)
+        found: list[DupInfo] = duplicates.assign_signed(
+            [r[0] for r in rows],
+            [m.text_sha256 for m in measures],
+            np.stack([m.signature for m in measures]),
+        )
     return [
-        RowAnalysis(lang, float(score), sha, dup.duplicate_of, dup.near_duplicate_cluster, q)
-        for (lang, score), sha, dup, q in zip(languages, shas, found, quality, strict=True)
+        RowAnalysis(
+            m.language,
+            m.language_score,
+            m.text_sha256,
+            dup.duplicate_of,
+            dup.near_duplicate_cluster,
+            m.quality,
+        )
+        for m, dup in zip(measures, found, strict=True)
     ]
