@@ -9,6 +9,7 @@ Python, and nothing depends on one renderer's layout (indentation, bullets of a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -101,13 +102,20 @@ FEATURES = LINE_FEATURES + CONTEXT_FEATURES
 _GAP_BEFORE = FEATURES.index("gap_before")
 
 
+#: Running sums over a batch are taken in fixed point (units of 2**-30): integer sums are exact,
+#: so what a window of a page's lines sums to does not depend on the pages before it in the
+#: batch, and a page is cleaned the same in any batch. Values are at most 2**8 a line.
+_FIXED = float(1 << 30)
+
+
 def _window_mean(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, r: int) -> np.ndarray:
     """Mean of ``values`` over [k - r, k + r] clipped to each line's page [lo, hi)."""
-    cs = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    fixed = np.rint(np.asarray(values, dtype=np.float64) * _FIXED).astype(np.int64)
+    cs = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(fixed)))
     k = np.arange(len(values))
     a = np.maximum(k - r, lo)
     z = np.minimum(k + r + 1, hi)
-    return (cs[z] - cs[a]) / np.maximum(z - a, 1)
+    return (cs[z] - cs[a]) / _FIXED / np.maximum(z - a, 1)
 
 
 def _shift(values: np.ndarray, d: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -184,7 +192,11 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     word_start = ~space
     word_start[1:] &= space[:-1]
     ws = np.flatnonzero(word_start)
-    wlen = np.diff(np.concatenate((ws, [len(b)]))) - 1  # up to the next word, minus a space
+    # up to the next word, minus a space; a page's last word up to the page's end, as if the
+    # page were alone (never into the next page of the batch)
+    page_end = ends[np.cumsum(counts) - 1]
+    following = np.concatenate((ws[1:], [len(b)]))
+    wlen = np.minimum(following, page_end[np.searchsorted(page_end, ws)]) - ws - 1
     short = np.zeros(len(b), dtype=bool)
     short[ws[wlen <= 3]] = True
     n_words = np.add.reduceat(word_start, seg, dtype=np.int64) if len(seg) else np.zeros(0)
@@ -206,11 +218,14 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     copyright_[1:] = (b[1:] == 0xA9) & (b[:-1] == 0xC2)
     has_copyright = np.add.reduceat(copyright_, seg) > 0 if len(seg) else np.zeros(0, bool)
 
-    # repeated lines of a page: a hash of the line's length, byte sum and byte-pair sum
+    # repeated lines of a page: a hash of the line's length, byte sum and byte-pair sum (of
+    # the line's own bytes: a line hashes the same wherever it stands in the batch)
     pairs = np.zeros(len(b), dtype=np.int64)
     pairs[1:] = b[1:].astype(np.int64) * 131 + b[:-1]
-    sums = np.add.reduceat(b, seg, dtype=np.int64) if len(seg) else np.zeros(0, np.int64)
-    pair_sums = np.add.reduceat(pairs, seg) if len(seg) else np.zeros(0, np.int64)
+    byte_sums = np.concatenate((np.zeros(1, np.int64), np.cumsum(b, dtype=np.int64)))
+    pair_prefix = np.concatenate((np.zeros(1, np.int64), np.cumsum(pairs)))
+    sums = byte_sums[e] - byte_sums[s]
+    pair_sums = pair_prefix[e] - pair_prefix[np.minimum(s + 1, e)]
     page = line_page[idx]
     n_bytes = (e - s).astype(np.int64)
     key = (page * 1_000_003 + n_bytes) * 0x9E3779B1 + sums * 0x85EBCA6B + pair_sums
@@ -352,24 +367,27 @@ def _best_span(
     v: np.ndarray, page: np.ndarray, page_start: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """First and last line of the span of each line's page with the largest sum of ``v`` (a
-    maximum-sum subarray per page, from running minima of prefix sums)."""
-    k = np.arange(len(v))
+    maximum-sum subarray per page, from running minima of prefix sums). Page by page: a page's
+    prefix sums then start at 0 in any batch, so its span does not depend on the batch."""
+    starts = np.zeros(len(page_start) - 1, dtype=np.int64)
+    ends = np.zeros(len(page_start) - 1, dtype=np.int64)
+    for p, (lo, hi) in enumerate(pairwise(page_start.tolist())):
+        if hi > lo:
+            first, last = _page_span(v[lo:hi])
+            starts[p], ends[p] = lo + first, lo + last
+    return starts[page], ends[page]
+
+
+def _page_span(v: np.ndarray) -> tuple[int, int]:
+    """The maximum-sum span of one page's lines: (first, last); the earliest such span ends
+    first, and starts at the first line where its prefix sum is lowest."""
     cs = np.cumsum(v)
-    base = np.concatenate(([0.0], cs))[page_start[:-1]][page]
-    before = cs - v - base  # prefix sum of the page before line k
-    big = 1e7  # more than a page's prefix sums can span
-    shifted = before - page * big  # later pages lower: a running minimum restarts at each page
-    low = np.minimum.accumulate(shifted)
-    gain = cs - base - (low + page * big)
-    best = _per_page(np.maximum, gain, page_start, -big)[page]
-    end = _per_page(np.minimum, np.where(gain >= best, k, _BIG), page_start, _BIG)
-    end = end.astype(np.int64)
-    end_low = low[np.minimum(end, len(v) - 1)][page] if len(v) else low
-    # the start: the first line whose prefix is that minimum (compared as computed: exact)
-    start = _per_page(
-        np.minimum, np.where((shifted <= end_low) & (k <= end[page]), k, _BIG), page_start, _BIG
-    )
-    return start[page], end[page]
+    before = cs - v  # prefix sum before each line (compared as computed: exact)
+    low = np.minimum.accumulate(before)
+    gain = cs - low
+    last = int(np.argmax(gain))
+    first = int(np.flatnonzero(before[: last + 1] <= low[last])[0])
+    return first, last
 
 
 def block_bounds(lines: BatchLines) -> tuple[np.ndarray, np.ndarray]:
