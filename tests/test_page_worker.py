@@ -107,6 +107,19 @@ def test_pages_held_by_a_child_past_its_deadline_go_to_the_next_child() -> None:
     assert "page number 3 of" in outcomes[3][1].extracted.text
 
 
+def test_a_caller_that_stops_early_leaves_no_child_at_work() -> None:
+    slow = "<html><body><article>" + "<p>a b c</p>" * 8000 + "</article></body></html>"
+    with PageWorker(Settings(page_timeout_s=60)) as worker:
+        outcomes = worker.extract_many([_numbered(0), (slow, None), _numbered(2)])
+        assert next(outcomes)[0] == "ok"  # the slow page is now held by the child
+        pid = worker._process.pid
+        outcomes.close()
+        assert worker._process is None
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert worker.extract(*_numbered(3))[0] == "ok"
+
+
 def test_the_warm_up_compiles_the_date_parsers_locales_once() -> None:
     """What a warmed forkserver hands each child: the date parser's patterns of every locale,
     compiled (else each child compiles them on its first dated page)."""

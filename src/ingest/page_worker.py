@@ -152,6 +152,15 @@ class PageWorker:
                 yield run_extraction(html, url, self.focus)
             return
         held: deque[tuple[int, int]] = deque()  # (job, pickled bytes) the child holds
+        try:
+            yield from self._pipeline(jobs, between, held)
+        finally:
+            if held:  # the caller stopped early: what the child still works on is not wanted
+                self._kill()
+
+    def _pipeline(
+        self, jobs: Sequence[Job], between: Callable[[], object], held: deque[tuple[int, int]]
+    ) -> Iterator[Outcome]:
         following = 0  # the first job not handed to the child yet
         deadline = 0.0
         while following < len(jobs) or held:
