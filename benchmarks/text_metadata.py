@@ -5,12 +5,15 @@ Usage (from the repository root, with the project's virtualenv):
     .venv/bin/python benchmarks/text_metadata.py                  # test sites
     .venv/bin/python benchmarks/text_metadata.py --split train validation
     .venv/bin/python benchmarks/text_metadata.py --rev HEAD~3     # the module as of a commit
-    .venv/bin/python benchmarks/text_metadata.py --misses modern  # the pages whose title is wrong
+    .venv/bin/python benchmarks/text_metadata.py --misses --set modern  # the wrong titles
+    .venv/bin/python benchmarks/text_metadata.py --rendering html_text  # the HTML, by html-text
 
-Pages are the text renderings (``SET/text/ID.txt.gz``) of the ``modern``, ``readability`` and
-``fixtures`` sets of ``../shared/bench`` (or ``$INGEST_BENCH_DIR``), normalised as the pipeline
-does before it reads metadata, restricted to the sites of the chosen split of
-``benchmarks/site_split.json``.
+Pages are whole-page text renderings of the ``modern``, ``readability`` and ``fixtures`` sets of
+``../shared/bench`` (or ``$INGEST_BENCH_DIR``), normalised as the pipeline does before it reads
+metadata, restricted to the sites of the chosen split of ``benchmarks/site_split.json``. Two
+renderings (``--rendering``): ``text``, the shipped inscriptis dumps (``SET/text/ID.txt.gz``), and
+``html_text``, html-text's rendering of the HTML (``SET/html/ID.html.gz``), which also prints the
+``<title>`` element as the page's first line.
 
 What counts as right:
 
@@ -51,6 +54,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "benchmarks" / "_cache"
 SETS = ("modern", "readability", "fixtures")
+RENDERINGS = ("text", "html_text")
 sys.path.insert(0, str(REPO / "src"))
 
 from ingest.normalising import normalise  # noqa: E402
@@ -67,16 +71,34 @@ def split_ids(name: str, splits: set[str]) -> list[str]:
     return sorted(page for page, part in split[name].items() if part in splits)
 
 
-def texts(name: str) -> dict[str, str]:
-    """Normalised text pages of a set, cached (normalising is not what is measured here)."""
+def _render_html(file: Path) -> str:
+    import html_text
+
+    from ingest.decoding import decode_page
+
+    html = decode_page(gzip.decompress(file.read_bytes()), 1 << 30)
+    try:
+        return html_text.extract_text(html.text, guess_layout=True)
+    except Exception:  # an unparsable page renders to nothing
+        return ""
+
+
+def texts(name: str, rendering: str = "text") -> dict[str, str]:
+    """Normalised text pages of a set in one rendering, cached (normalising and rendering are
+    not what is measured here)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"text_metadata_{name}.json.gz"
+    suffix = "" if rendering == "text" else f"_{rendering}"
+    path = CACHE / f"text_metadata_{name}{suffix}.json.gz"
     if path.exists():
         return json.loads(gzip.decompress(path.read_bytes()))
     found = {}
-    for file in sorted((bench_dir() / name / "text").glob("*.txt.gz")):
-        raw = gzip.decompress(file.read_bytes()).decode("utf-8", errors="replace")
-        found[file.name.removesuffix(".txt.gz")] = normalise(raw)
+    if rendering == "text":
+        for file in sorted((bench_dir() / name / "text").glob("*.txt.gz")):
+            raw = gzip.decompress(file.read_bytes()).decode("utf-8", errors="replace")
+            found[file.name.removesuffix(".txt.gz")] = normalise(raw)
+    else:
+        for file in sorted((bench_dir() / name / "html").glob("*.html.gz")):
+            found[file.name.removesuffix(".html.gz")] = normalise(_render_html(file))
     path.write_bytes(gzip.compress(json.dumps(found).encode()))
     return found
 
@@ -166,9 +188,11 @@ def cpu_per_page(extract: Callable, pages: list[str], rounds: int) -> float:
     return best / max(len(pages), 1)
 
 
-def score_set(name: str, extract: Callable, splits: set[str], rounds: int, misses: bool) -> dict:
+def score_set(
+    name: str, extract: Callable, splits: set[str], rounds: int, misses: bool, rendering: str
+) -> dict:
     gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
-    pages = texts(name)
+    pages = texts(name, rendering)
     ids = [i for i in split_ids(name, splits) if i in pages and i in gold]
     n = {
         key: 0
@@ -240,13 +264,19 @@ def main() -> None:
     parser.add_argument("--rev", help="score the module as of this git commit")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--misses", action="store_true", help="list wrong titles on stderr")
+    parser.add_argument("--rendering", choices=RENDERINGS, default="text")
     args = parser.parse_args()
     module = load_module(args.rev)
     label = f"as of {args.rev}" if args.rev else "work tree"
-    print(f"text metadata ({label}), sites: {' + '.join(args.split)}")
+    print(f"text metadata ({label}), {args.rendering} rendering, sites: {' + '.join(args.split)}")
     for name in args.sets:
         result = score_set(
-            name, module.extract_text_metadata, set(args.split), args.rounds, args.misses
+            name,
+            module.extract_text_metadata,
+            set(args.split),
+            args.rounds,
+            args.misses,
+            args.rendering,
         )
         report(name, result)
 

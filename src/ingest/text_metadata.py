@@ -23,6 +23,8 @@ HEAD_LINES = 40
 AFTER_RUN = 10
 #: the headline's neighbourhood searched for a byline and a dateline
 ABOVE, BELOW = 3, 8
+#: how far below the headline a dateline is still read when none is near it
+FAR_BELOW = 60
 #: longest line read as a dateline
 DATELINE_WORDS, DATELINE_CHARS = 20, 200
 #: longest line read as a byline
@@ -108,10 +110,11 @@ class _Head:
             for i in range(start, end):
                 if (found := self.date(i)) is not None:
                     return found
-        return next(
-            (found for i in range(min(n, HEAD_LINES)) if (found := self.date(i)) is not None),
-            None,
-        )
+        # the head of the page, then further down from the headline (an article's dateline
+        # is often under a dek, a picture and its caption)
+        far = range(title.index + 1 + BELOW, min(n, title.index + 1 + FAR_BELOW)) if title else ()
+        lines = (*range(min(n, HEAD_LINES)), *far)
+        return next((found for i in lines if (found := self.date(i)) is not None), None)
 
 
 _DIGIT = re.compile(r"\d")

@@ -1,10 +1,13 @@
-"""The headline of a text page: candidate lines scored by a small linear model.
+"""The headline of a text page: candidate lines scored by two small linear models.
 
 A headline sits just before the article's first run of prose, often under a menu or a
-breadcrumb and over a byline, dateline or reading time; it is a short line without final
-period, capitalised like a title, and is sometimes repeated (teaser, share text). Each feature
-below says one of these things about a line; ``title_model.json`` holds their weights, learnt
-on the bench sets' training sites (``benchmarks/train_title_model.py``).
+breadcrumb, a kicker or the page's ``<title>`` and over a dek, a byline, dateline or reading
+time; it is a short line without final period, capitalised like a title, and is sometimes
+repeated (title, teaser, share text). Each feature below says one of these things about a line.
+Every short line is first scored by the features that cost nothing (``CHEAP_FEATURES``); the
+SHORTLIST best are scored by all of them (``FEATURES``). ``title_model.json`` holds both sets
+of weights, learnt on the bench sets' training sites in two renderings
+(``benchmarks/train_title_model.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from heapq import nlargest
 from operator import itemgetter, mul, sub
 from pathlib import Path
 
-from ingest.textmeta.bylines import person_name
+from ingest.textmeta.bylines import name_part, person_name
 from ingest.textmeta.lines import HeadLine, Page, word_count
 from ingest.textmeta.vocab import BYLINE_FIRST
 
@@ -75,32 +78,62 @@ FEATURES = (
     "meta_next",  # the line below is
     "lead_word",  # starts with a word that opens bylines ("by", "von")
     "person",  # shaped like a person's name
+    "name_comma",  # a name then a comma: "Jane Doe, Senior Editor"
+    "sentences",  # two sentences or more ("Thanks! We will reply soon")
+    "first_line",  # the page's first line (some renderings print the <title> there)
+    "prev_heading",  # the line above is shaped like a headline: this may be its dek
+    "next_heading",  # the line below is: this may be a kicker or a section name over it
+    "exclaim",  # ends with "!"
+    "echo_next",  # share of its words of 4 letters or more that the prose just below it uses
+    "repeats",  # written three times or more in the page (a menu item, the site's name)
+    "ui_half",  # half its words or more name UI
 )
 
+#: the features that cost nothing, computed on every line to shortlist the candidates
+CHEAP_FEATURES = (
+    *(f"gap_{k}" for k in range(1, 7)),
+    "gap_far",
+    *(f"words_{k}" for k in range(1, 9)),
+    "words_9_15",
+    "words_16",
+    "run_after",
+    *(f"run_{k}" for k in range(1, 5)),
+    "run_5_8",
+    "run_far",
+    "precede",
+    "follow_near",
+    "block_after",
+    "position",
+    "first_line",
+    "end_period",  # the line ends with "."
+    "end_colon",  # ... with ":"
+    "lower_start",  # starts with a lower-case letter
+)
+
+#: the bucket of each value of a cheap measure: gap to prose (1-7), words (0-16), lines to the
+#: first run of prose (0 = at or above it, 1-9)
+_GAP_BUCKETS = (None, 0, 1, 2, 3, 4, 5, 6)
+_WORD_BUCKETS = (None, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15, 15, 15, 15, 15, 16)
+_RUN_BUCKETS = (17, 18, 19, 20, 21, 22, 22, 22, 22, 23)
+_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER = range(24, 32)
+
+
+def _load_weights(model: dict, names: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(model.get(name, 0.0) for name in names)
+
+
 _MODEL = json.loads(Path(__file__).with_name("title_model.json").read_text(encoding="utf-8"))
-WEIGHTS: tuple[float, ...] = tuple(_MODEL["weights"].get(name, 0.0) for name in FEATURES)
+WEIGHTS = _load_weights(_MODEL["weights"], FEATURES)
+CHEAP_WEIGHTS = _load_weights(_MODEL.get("shortlist", {}), CHEAP_FEATURES)
 
 
-def _cheap_weights(weights: dict[str, float]) -> dict:
-    """The weights of the features computed on every line, as lookup tables by value."""
-    get = weights.get
-    gap = [0.0, get("gap_1", 0.0)] + [get("gap_2_3", 0.0)] * 2 + [get("gap_4_6", 0.0)] * 3
-    words = [0.0, get("words_1", 0.0), get("words_2", 0.0)] + [get("words_3_4", 0.0)] * 2
-    words += [get("words_5_8", 0.0)] * 4 + [get("words_9_15", 0.0)] * 7 + [get("words_16", 0.0)]
-    run = [get("run_after", 0.0), get("run_1", 0.0)] + [get("run_2_3", 0.0)] * 2
-    run += [get("run_4_8", 0.0)] * 5 + [get("run_far", 0.0)]
-    return {
-        "gap": [*gap, get("gap_far", 0.0)],
-        "words": words,
-        "run": run,
-        "precede": get("precede", 0.0),
-        "follow_near": get("follow_near", 0.0),
-        "block_after": get("block_after", 0.0),
-        "position": get("position", 0.0),
-    }
+def _table(weights: tuple[float, ...], buckets: tuple[int | None, ...]) -> list[float]:
+    return [0.0 if k is None else weights[k] for k in buckets]
 
 
-_CHEAP = _cheap_weights(_MODEL["weights"])
+_GAP_W = _table(CHEAP_WEIGHTS, _GAP_BUCKETS)
+_WORDS_W = _table(CHEAP_WEIGHTS, _WORD_BUCKETS)
+_RUN_W = _table(CHEAP_WEIGHTS, _RUN_BUCKETS)
 
 
 #: a candidate has prose at most this many lines below it
@@ -115,6 +148,9 @@ SHORTLIST = 12
 _MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>")
 _PATH_MARKS = (" / ", " > ", " » ")
 _SEPARATORS = (" | ", " - ", " – ")
+#: the end of a sentence inside a line, another one after it
+_SENTENCE_BREAK = re.compile(r"[^\W\d_]{3}[.!?] +[A-Z]")
+_SCORE = itemgetter(1)
 
 
 def _window(acc: list[int], size: int) -> list[int]:
@@ -181,46 +217,87 @@ class Candidates:
             )
         return self._body
 
-    def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
-        """The lines that can be the headline: short, not prose, with prose soon below; the
-        ``keep`` best by the features that cost nothing (all of them when None)."""
-        page, next_prose, raw, chars = self.page, self.next_prose, self.page.raw, self.page.chars
-        n, run, block = len(page), self.run, self.block
-        w = _CHEAP
-        w_gap, w_words, w_run, w_after = w["gap"], w["words"], w["run"], w["block_after"]
-        w_precede = w["precede"] / self.follow_max
-        w_near = w["follow_near"] / self.follow_max
-        w_position = w["position"] / max(n, 1)
-        near, precede = self.near, self.precede
-        ranked = []
-        for i in range(n):
+    def _open(self) -> list[tuple[int, int, int]]:
+        """(line, lines to the next prose line, words) of the lines short enough, not list
+        items, with prose soon below."""
+        next_prose, raw, chars = self.next_prose, self.page.raw, self.page.chars
+        found = []
+        for i in range(len(raw)):
             gap = next_prose[i + 1] - i
             if gap > MAX_GAP or chars[i] > MAX_CHARS or raw[i][0] in _MARKERS:
                 continue
             size = word_count(raw[i])
-            if size > MAX_WORDS:
-                continue
+            if size <= MAX_WORDS:
+                found.append((i, gap, size))
+        return found
+
+    def cheap_vector(self, i: int, gap: int, size: int) -> list[float]:
+        """The features of CHEAP_FEATURES of one line (what ``shaped`` adds up, for training)."""
+        vector = [0.0] * len(CHEAP_FEATURES)
+        to_run = self.run - i
+        for k in (
+            _GAP_BUCKETS[min(gap, 7)],
+            _WORD_BUCKETS[min(size, 16)],
+            _RUN_BUCKETS[min(max(to_run, 0), 9)],
+        ):
+            if k is not None:
+                vector[k] = 1.0
+        vector[_PRECEDE] = self.precede[i] / self.follow_max
+        vector[_NEAR] = self.near[i] / self.follow_max
+        vector[_AFTER] = float(i > self.block)
+        vector[_POSITION] = i / len(self.page)
+        vector[_FIRST] = float(i == 0)
+        text = self.page.raw[i]
+        vector[_PERIOD] = float(text[-1] == ".")
+        vector[_COLON] = float(text[-1] == ":")
+        vector[_LOWER] = float(text[0].islower())
+        return vector
+
+    def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
+        """The lines that can be the headline: short, not prose, with prose soon below; the
+        ``keep`` best by the features that cost nothing (all of them when None)."""
+        opened = self._open()
+        ranked = [i for i, _, _ in opened]
+        if keep is not None and len(ranked) > keep:
+            ranked = sorted(i for i, _ in nlargest(keep, self._cheap_scores(opened), key=_SCORE))
+        found = []
+        for i in ranked:
+            line = self.page.line(i)
+            if _shaped(line) and not self.meta(i):
+                found.append(line)
+        return found
+
+    def _cheap_scores(self, opened: list[tuple[int, int, int]]) -> list[tuple[int, float]]:
+        """(line, score by CHEAP_WEIGHTS) of every open line, by table look-ups."""
+        w = CHEAP_WEIGHTS
+        w_precede = w[_PRECEDE] / self.follow_max
+        w_near = w[_NEAR] / self.follow_max
+        w_after, w_position = w[_AFTER], w[_POSITION] / max(len(self.page), 1)
+        run, block, near, precede = self.run, self.block, self.near, self.precede
+        raw = self.page.raw
+        w_end = {".": w[_PERIOD], ":": w[_COLON]}
+        w_lower = w[_LOWER]
+        scores = []
+        for i, gap, size in opened:
             to_run = run - i
             score = (
-                w_gap[gap if gap < 7 else 7]
-                + w_words[size if size < 16 else 16]
-                + w_run[0 if to_run < 0 else to_run if to_run < 9 else 9]
+                _GAP_W[gap if gap < 7 else 7]
+                + _WORDS_W[size if size < 16 else 16]
+                + _RUN_W[0 if to_run < 0 else to_run if to_run < 9 else 9]
                 + w_precede * precede[i]
                 + w_near * near[i]
                 + w_position * i
             )
             if i > block:
                 score += w_after
-            ranked.append((score, i))
-        if keep is not None and len(ranked) > keep:
-            ranked = nlargest(keep, ranked)
-            ranked.sort(key=itemgetter(1))
-        found = []
-        for _, i in ranked:
-            line = page.line(i)
-            if _shaped(line) and not self.meta(i):
-                found.append(line)
-        return found
+            if i == 0:
+                score += w[_FIRST]
+            text = raw[i]
+            score += w_end.get(text[-1], 0.0)
+            if text[0].islower():
+                score += w_lower
+            scores.append((i, score))
+        return scores
 
     def features(self, line: HeadLine, block_last: bool) -> list[float]:
         page, acc, n, i = self.page, self.page.acc, len(self.page), line.index
@@ -244,11 +321,13 @@ class Candidates:
         nxt_words = page.words(i + 1) if i + 1 < n else 0
         block = self.block
         run = self.run - i
-        quoted = words >= 2 and page.text.count(line.text) > 1
+        copies = page.text.count(line.text) if words >= 2 else 1
         topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
         body = self.body
+        below = self._prose_below(i)
         # a word of the line starts a word of the prose (a substring test: no tokenising)
         echo = sum(f" {t}" in body for t in topical) / len(topical) if topical else 0.0
+        echo_next = sum(f" {t}" in below for t in topical) / len(topical) if topical else 0.0
         return [
             follow,
             near,
@@ -275,7 +354,7 @@ class Candidates:
             upper > 0.8,
             digits > 0.3,
             ui,
-            quoted,
+            copies > 1,
             meta_after,
             meta_before,
             prev is not None and prev.bullet,
@@ -296,7 +375,31 @@ class Candidates:
             i + 1 < n and meta(i + 1),
             line.key.partition(" ")[0] in BYLINE_FIRST,
             words <= 5 and person_name(text) is not None,
+            "," in text and name_part(text) is not None,
+            _SENTENCE_BREAK.search(text) is not None,
+            i == 0,
+            i > 0 and self._heading_like(i - 1),
+            i + 1 < n and self._heading_like(i + 1),
+            last == "!",
+            echo_next,
+            copies > 2,
+            ui >= 0.5,
         ]
+
+    def _prose_below(self, i: int) -> str:
+        """The prose lines among the FOLLOW lines under line ``i``, lower-case, in one string."""
+        page = self.page
+        end = min(len(page), i + 1 + FOLLOW)
+        return " " + " ".join(page.raw[j] for j in range(i + 1, end) if page.prose[j]).lower()
+
+    def _heading_like(self, i: int) -> bool:
+        """Whether line ``i`` is shaped like a headline: 4 to 30 words, not prose, not a list
+        item, no final period."""
+        page = self.page
+        if page.prose[i] or page.raw[i][0] in _MARKERS:
+            return False
+        line = page.line(i)
+        return 4 <= line.n_words <= MAX_WORDS and line.last not in ".:"
 
     def scored(self, keep: int | None = SHORTLIST) -> list[tuple[float, list[float], HeadLine]]:
         """The candidates with their features and score, in page order."""
