@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 import cleaner_data  # noqa: E402
 
-from ingest.cleaning.cleaner import COMMENTS, PageText, clean_pages, rule_page  # noqa: E402
+from ingest.cleaning.cleaner import PageText, clean_pages, rule_page  # noqa: E402
 from ingest.cleaning.features import batch_features, score_context  # noqa: E402
 from ingest.cleaning.line_model import LineModel  # noqa: E402
 from ingest.cleaning.trees import from_lightgbm  # noqa: E402
@@ -62,15 +62,11 @@ ROUNDS = (60, 40)
 class Corpus:
     """Pages of one split and rendering: texts, per-line labels and weights, features."""
 
-    def __init__(self, records: list[dict], ruled: list[dict[int, str]] | None = None) -> None:
+    def __init__(self, records: list[dict], ruled: list[set[int]] | None = None) -> None:
         self.records = records
         texts = [r["text"] for r in records]
         self.ruled = rule_removals(records) if ruled is None else ruled
-        comments = [
-            sorted(n for n, mark in marks.items() if mark.startswith(COMMENTS))
-            for marks in self.ruled
-        ]
-        self.lines = batch_features(texts, [sorted(marks) for marks in self.ruled], comments)
+        self.lines = batch_features(texts, [sorted(numbers) for numbers in self.ruled])
         labels = [r["labels"] for r in records]
         self.y = np.array(
             [
@@ -155,19 +151,17 @@ def cleaned(records: list[dict], model: LineModel, threshold: float) -> list[str
     return [result.text for result in clean_pages(pages, config, model=model)]
 
 
-def rule_removals(records: list[dict]) -> list[dict[int, str]]:
-    """The line numbers the rule families remove from each page, with the rule of each."""
+def rule_removals(records: list[dict]) -> list[set[int]]:
+    """The line numbers the rule families remove from each page."""
     out = []
     for r in records:
         page = rule_page(r["text"], r["title"])
-        out.append(
-            {line.number: mark for line, mark in zip(page.lines, page.marks, strict=True) if mark}
-        )
+        out.append({line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark})
     return out
 
 
 def kept_lines(
-    corpus: Corpus, body: np.ndarray, threshold: float, ruled: list[dict[int, str]]
+    corpus: Corpus, body: np.ndarray, threshold: float, ruled: list[set[int]]
 ) -> list[str]:
     """The pages with the lines both the model and the rules keep: what ``clean_pages`` gives,
     without running the rules again for every threshold tried."""
@@ -176,9 +170,7 @@ def kept_lines(
     for p, n in zip(corpus.lines.page[kept], corpus.lines.number[kept], strict=True):
         keep[p].add(int(n))
     return [
-        "\n".join(
-            line for n, line in enumerate(r["text"].split("\n")) if n in keep[p].difference(gone)
-        )
+        "\n".join(line for n, line in enumerate(r["text"].split("\n")) if n in keep[p] - gone)
         for p, (r, gone) in enumerate(zip(corpus.records, ruled, strict=True))
     ]
 
@@ -267,7 +259,7 @@ def main() -> None:
     ruled = corpora["validation"].ruled
     best = max(
         (objective(scores(val, kept_lines(corpora["validation"], body, t, ruled))), t)
-        for t in np.arange(0.15, 0.5, 0.01)
+        for t in np.arange(0.15, 0.5, 0.025)
     )
     print(f"threshold {best[1]:.3f} (validation objective {best[0]:.4f})", flush=True)
     # the final forests learn from the validation sites too, at the threshold chosen there

@@ -144,16 +144,3 @@ def test_a_page_has_the_same_features_alone_and_in_a_batch():
         alone = batch_features([text]).features
         part = together.features[together.page_start[p] : together.page_start[p + 1]]
         assert np.array_equal(alone, part)
-
-
-def test_features_see_what_follows_a_comment_section_label():
-    page = "\n\n".join(BODY) + "\n\n3 Comments\n\nanna_b\n12 March 2024 at 09:15\n@jo I agree."
-    lines = batch_features([page], [[8]], [[8]])
-    column = {name: lines.features[:, j] for j, name in enumerate(FEATURES)}
-    after = lines.number > 8
-    assert (column["comment_before"][after] == 1).all()
-    assert (column["comment_before"][lines.number < 8] == 0).all()
-    assert column["stamp"][lines.number == 11].tolist() == [1.0]
-    assert column["stamp"][lines.number == 0].tolist() == [0.0]  # a long line with no stamp
-    assert column["reply_mark"][lines.number == 12].tolist() == [1.0]
-    assert (column["log_ruled_since_core"][after] > 0).all()

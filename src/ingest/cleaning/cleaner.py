@@ -21,8 +21,6 @@ _DEFAULT = CleaningConfig()
 #: a text that is nothing but the page's title still goes (``_title_only``)
 _NOT_ON_EXTRACTED = frozenset({"chrome"})
 TITLE_RULE = "chrome.title"
-#: the marks of the comments family (a comment section's lines after them are comments too)
-COMMENTS = "comments."
 
 #: what the model removes, named by where it stands against the body it keeps
 BEFORE_BODY = "model.navigation"
@@ -120,15 +118,11 @@ def _title_only(page: Page) -> None:
 
 
 def body_probabilities(
-    texts: list[str],
-    ruled: list[list[int]] | None = None,
-    model: LineModel | None = None,
-    comments: list[list[int]] | None = None,
+    texts: list[str], ruled: list[list[int]] | None = None, model: LineModel | None = None
 ):
     """The line model's body probability of every non-blank line of ``texts`` (with the
-    batch's lines: page and line number of each); ``ruled``: the lines the rules removed,
-    ``comments``: those of them the comments family removed."""
-    lines = batch_features(texts, ruled, comments)
+    batch's lines: page and line number of each); ``ruled``: the lines the rules removed."""
+    lines = batch_features(texts, ruled)
     return lines, (model or load_model()).body_probability(lines)
 
 
@@ -154,15 +148,7 @@ def _apply_model_chunk(
     ruled = [
         [line.number for line, mark in zip(p.lines, p.marks, strict=True) if mark] for p in pages
     ]
-    comments = [
-        [
-            line.number
-            for line, mark in zip(p.lines, p.marks, strict=True)
-            if mark and mark.startswith(COMMENTS)
-        ]
-        for p in pages
-    ]
-    lines, body = body_probabilities(texts, ruled, model, comments)
+    lines, body = body_probabilities(texts, ruled, model)
     limit = model.threshold if threshold is None else 1.0 - threshold
     boiler = body < limit
     starts = lines.page_start

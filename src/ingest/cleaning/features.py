@@ -96,13 +96,6 @@ CONTEXT_FEATURES = (
     "block_mean_words",
     "block_prose_share",
     "block_rel_position",
-    # the end of the article: what comes after it (reader comments, the first boilerplate)
-    "stamp",
-    *(f"stamp_share_w{r}" for r in (3, 10)),
-    "reply_mark",
-    "comment_before",
-    "log_dist_prev_comment",
-    "log_ruled_since_core",
 )
 FEATURES = LINE_FEATURES + CONTEXT_FEATURES
 _GAP_BEFORE = FEATURES.index("gap_before")
@@ -165,14 +158,9 @@ def _class_table() -> np.ndarray:
 _CLASSES = _class_table()
 
 
-def batch_features(
-    texts: list[str],
-    ruled: list[list[int]] | None = None,
-    comments: list[list[int]] | None = None,
-) -> BatchLines:
+def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> BatchLines:
     """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
-    of the lines the rule families removed from each page, ``comments``: those of them the
-    comments family removed (none when not given)."""
+    of the lines the rule families removed from each page (none when not given)."""
     counts = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
     b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
     nl = np.flatnonzero(b == 10)
@@ -310,8 +298,13 @@ def batch_features(
     ctx["after_core"] = k > core_hi
     ctx["core_share"] = (core_hi - core_lo + 1) / np.maximum(n_page, 1)
 
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    marked = _line_marks(ruled, offsets, len(starts))[idx]
+    marked = np.zeros(len(starts), dtype=np.float64)
+    if ruled is not None:
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        hits = [offsets[p] + np.asarray(numbers, dtype=np.int64) for p, numbers in enumerate(ruled)]
+        if hits:
+            marked[np.concatenate(hits)] = 1.0
+    marked = marked[idx]
     ctx["ruled"] = marked
     for r in (1, 3, 10):
         ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
@@ -323,57 +316,11 @@ def batch_features(
         ctx[f"stub_share_w{r}"] = _window_mean(stub, lo, hi, r)
     ctx.update(_blocks(ctx["gap_before"] | (k == lo), w, prose_f))
 
-    # after the article: comment sections (time and date stamps, reply and quote marks, the
-    # comments family's lines before) and the rule families' lines since the main block's end
-    stamp = ((np.add.reduceat(_stamps(b), seg) > 0) & (w <= 12)) if len(seg) else np.zeros(0)
-    ctx["stamp"] = stamp
-    for r in (3, 10):
-        ctx[f"stamp_share_w{r}"] = _window_mean(stamp.astype(np.float64), lo, hi, r)
-    ctx["reply_mark"] = (first == 64) | (first == 62)  # "@name", "> quoted"
-    comment = _line_marks(comments, offsets, len(starts))[idx] > 0
-    last_comment = np.maximum.accumulate(np.where(comment, k, -_BIG))
-    ctx["comment_before"] = last_comment >= lo
-    ctx["log_dist_prev_comment"] = np.log1p(np.where(last_comment >= lo, k - last_comment, 200))
-    ruled_cs = np.concatenate(([0.0], np.cumsum(marked)))
-    since = ruled_cs[k] - ruled_cs[np.minimum(core_hi + 1, k)]
-    ctx["log_ruled_since_core"] = np.log1p(np.where(k > core_hi, since, 0.0))
-
     columns = {**line, **ctx}
     features = np.empty((len(idx), len(FEATURES)), dtype=np.float32)
     for j, name in enumerate(FEATURES):
         features[:, j] = columns[name]
     return BatchLines(page=page, number=number, page_start=page_start, features=features)
-
-
-def _line_marks(numbers: list[list[int]] | None, offsets: np.ndarray, n: int) -> np.ndarray:
-    """1.0 at the given lines of each page, over all the batch's lines (blank ones too)."""
-    marked = np.zeros(n, dtype=np.float64)
-    if numbers:
-        hits = [offsets[p] + np.asarray(page, dtype=np.int64) for p, page in enumerate(numbers)]
-        marked[np.concatenate(hits)] = 1.0
-    return marked
-
-
-def _stamps(b: np.ndarray) -> np.ndarray:
-    """Bytes where a clock time (``12:30``) or a year (``1998``, ``2024``) starts."""
-    digit = _DIGIT[b]
-    n = len(b)
-
-    def at(d: int) -> np.ndarray:  # the digit mask shifted: digit[i + d] (False past the ends)
-        out = np.zeros(n, dtype=bool)
-        if d >= 0:
-            out[: n - d] = digit[d:]
-        else:
-            out[-d:] = digit[: n + d]
-        return out
-
-    colon = np.zeros(n, dtype=bool)
-    colon[: n - 1] = b[1:] == 58
-    clock = digit & colon & at(2) & at(3)
-    century = np.zeros(n, dtype=bool)
-    century[: n - 1] = ((b[:-1] == 49) & (b[1:] == 57)) | ((b[:-1] == 50) & (b[1:] == 48))
-    year = century & at(2) & at(3) & ~at(-1) & ~at(4)
-    return clock | year
 
 
 def _blocks(starts_block: np.ndarray, w: np.ndarray, prose: np.ndarray) -> dict[str, np.ndarray]:
@@ -465,15 +412,6 @@ def score_context(scores: np.ndarray, lines: BatchLines) -> np.ndarray:
     cols.append(np.log1p(np.maximum(span_lo - k, 0) + np.maximum(k - span_hi, 0)))
     cols.append(np.sign(k - span_lo) + np.sign(k - span_hi))
     cols.append((span_hi - span_lo + 1) / n_page)
-    # the lines before and after apart (the article's end: body above, boilerplate below), and
-    # the weak lines since the span's end (a comment section follows a run of them)
-    cs_s = np.concatenate(([0.0], np.cumsum(scores)))
-    a, z = np.maximum(k - 10, lo), np.minimum(k + 11, hi)
-    cols.append((cs_s[k] - cs_s[a]) / np.maximum(k - a, 1))
-    cols.append((cs_s[z] - cs_s[k + 1]) / np.maximum(z - k - 1, 1))
-    weak = np.concatenate(([0.0], np.cumsum(scores < 0.3)))
-    since = weak[k] - weak[np.minimum(span_hi + 1, k)]
-    cols.append(np.log1p(np.where(k > span_hi, since, 0.0)))
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -491,7 +429,4 @@ SCORE_FEATURES = (
     "log_dist_span",
     "side_of_span",
     "span_share",
-    "score_before10",
-    "score_after10",
-    "log_weak_since_span",
 )
