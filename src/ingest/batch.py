@@ -96,9 +96,9 @@ class Processed:
 class Prework:
     """A batch's own work on extracted pages while the page worker extracts others: cleaning
     them and taking the measures of their clean text, a few pages at a time. Results are the
-    same as when taken after extraction: an extractor's text is cleaned by the rules alone,
-    page by page (whole-page texts wait for the line model, which takes the batch at once), and
-    what the site's repeated lines later change is measured again then."""
+    same as when taken after extraction (a page is cleaned the same in any batch), and what the
+    site's repeated lines later change is measured again then. Whole-page texts wait for the
+    end: the line model is cheapest over the whole batch at once."""
 
     #: pages a step takes: a few milliseconds of work, less than one extraction
     STEP_PAGES = 4
