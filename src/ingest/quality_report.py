@@ -15,11 +15,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.report_data import ReportData, data_files, load_report_data
+from ingest.dataset import DOCUMENTS
+from ingest.report_data import ReportData, data_files, load_report_data, run_files
 from ingest.svg_plots import bar_chart, histogram
 
 TOP = 20  # rows of a ranked chart or table
-#: From this many document files on, a run's report is read in a child process: reading many
+#: From this many document files of a run on, its report is read in a child process: reading many
 #: Parquet files grows a process's heap by more than the data it keeps (the allocators hold on
 #: to it), and the process that runs the flow must stay the same size however large the dataset.
 APART_FROM_FILES = 64
@@ -295,11 +296,12 @@ def totals(data: ReportData) -> dict[str, int]:
 
 def write_report(output: Path, target: Path, run_id: str | None = None) -> Path:
     """Write the report of `run_id` (None: the whole dataset) to `target`, atomically."""
-    return save_html(render(load_report_data(output, run_id)), target)
+    write_run_report(output, target, run_id)
+    return target
 
 
-def write_run_report(output: Path, target: Path, run_id: str) -> dict[str, int]:
-    """Write the report of run `run_id` to `target`; returns its totals."""
+def write_run_report(output: Path, target: Path, run_id: str | None) -> dict[str, int]:
+    """`write_report`, returning the report's totals."""
     data = load_report_data(output, run_id)
     save_html(render(data), target)
     return totals(data)
@@ -308,9 +310,9 @@ def write_run_report(output: Path, target: Path, run_id: str) -> dict[str, int]:
 def write_run_report_apart(
     output: Path, target: Path, run_id: str, apart_from_files: int = APART_FROM_FILES
 ) -> dict[str, int]:
-    """`write_run_report`, in a child process once the dataset has `apart_from_files` document
+    """`write_run_report`, in a child process once the run has `apart_from_files` document
     files or more, so that what reading them costs ends with that process."""
-    if len(data_files(output, "documents")) < apart_from_files:
+    if len(run_files(data_files(output, DOCUMENTS), run_id)) < apart_from_files:
         return write_run_report(output, target, run_id)
     # forkserver: a child of a clean process, not a fork of this one's threads and heap
     context = multiprocessing.get_context("forkserver")

@@ -90,6 +90,11 @@ def data_files(output: Path, table: str) -> list[Path]:
     )
 
 
+def run_files(files: list[Path], run_id: str) -> list[Path]:
+    """The files holding a run's rows: those named after it."""
+    return [p for p in files if p.name.startswith(f"part-{run_id}-")]
+
+
 def read_table(
     files: list[Path],
     wanted: tuple[str, ...],
@@ -102,8 +107,8 @@ def read_table(
     removal's rule and its length in characters (``chars``), not its text. ``totals`` is
     filled with exact counts over all rows."""
     totals = totals if totals is not None else Totals()
-    if run_id is not None:  # a run's rows are in the files named after it
-        files = [p for p in files if p.name.startswith(f"part-{run_id}-")]
+    if run_id is not None:
+        files = run_files(files, run_id)
     readable = []
     for path in files:
         meta = pq.read_metadata(path)

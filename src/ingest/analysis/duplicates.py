@@ -38,7 +38,6 @@ NEAR_THRESHOLD = 0.8
 CANDIDATES_PER_BAND = 16
 SEED = 20261201
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 

@@ -29,7 +29,6 @@ PROSE_SHARE = 0.5
 PROSE_WORDS = 12
 
 _DIGIT = re.compile(r"\d")
-_SPACE = re.compile(r"\s+")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (doc_id TEXT PRIMARY KEY, site TEXT NOT NULL);
