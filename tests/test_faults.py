@@ -4,6 +4,7 @@ read-only output folder. Nothing is lost, nothing is duplicated, nothing half-wr
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -198,22 +199,29 @@ def test_two_runs_at_once_one_waits_its_turn_nothing_doubled(
     tmp_path: Path, guarded_env: dict, prefect_api: str
 ) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    names = make_pages(raw, 100, paragraphs=100)  # one page a batch: a run of many seconds
+    names = make_pages(raw, 100, paragraphs=100)
     lock = out / "_state" / "lock"
     # two `ingest backfill` on the same output, started together
     runs = [cli(raw, out, guarded_env, "--batch-size", "1") for _ in range(2)]
     try:
         deadline = time.monotonic() + 180
         while not (lock.exists() and lock.read_text().startswith("run ")):
-            assert all(r.poll() is None for r in runs), [r.stderr.read()[-2000:] for r in runs]
+            assert any(r.poll() is None for r in runs), [r.stderr.read()[-2000:] for r in runs]
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        # the flow itself while one holds the output (a schedule firing during a backfill)
-        busy = run_flow(
-            [raw],
-            out,
-            settings=Settings(raw_dir=raw, output_dir=out, workers=1, task_runner="thread"),
-        )
+        holder = int(re.search(r"pid (\d+)", lock.read_text()).group(1))
+        assert holder in {r.pid for r in runs}
+        # the holder is paused, so however fast it is it still holds the output
+        # while the flow itself starts (a schedule firing during a backfill)
+        os.killpg(holder, signal.SIGSTOP)
+        try:
+            busy = run_flow(
+                [raw],
+                out,
+                settings=Settings(raw_dir=raw, output_dir=out, workers=1, task_runner="thread"),
+            )
+        finally:
+            os.killpg(holder, signal.SIGCONT)
         results = sorted((r.wait(300), r.communicate()[1]) for r in runs)
     finally:
         for r in runs:
