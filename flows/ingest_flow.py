@@ -18,7 +18,7 @@ from prefect.futures import PrefectFuture, as_completed
 from flows import stopping
 from flows.progress import Progress, ProgressWriter, pages_done, progress_file
 from flows.run_artifacts import publish_run_artifacts
-from flows.runtime import spare_pandas_import
+from flows.runtime import release_workers, spare_pandas_import
 from ingest.analysis.stage import AnalysisStores
 from ingest.batch import process_batch, reject_items
 from ingest.batching import batches
@@ -118,6 +118,7 @@ def ingest_flow(
     if not summary.accounted:
         logger.error("pages seen and pages accounted for differ: %s", summary.as_dict())
     if not dry_run:
+        release_workers()
         publish_run_artifacts(summary)
     return summary.as_dict()
 
