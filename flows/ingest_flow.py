@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import queue
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 
 from flows import stopping
 from flows.progress import Progress, ProgressWriter, pages_done, progress_file
@@ -223,6 +224,7 @@ def _run_batches(
     run_id, output = summary.run_id, dataset.output
     window = max(2, settings.workers * 2)
     in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[WorkItem]]] = {}
+    finished: Finished = queue.SimpleQueue()
     numbered = enumerate(
         batches(
             selected,
@@ -243,9 +245,10 @@ def _run_batches(
                 progress.add_total(sum(i.records for i in items))
                 future = run_batch.submit(items, settings, run_id, number, str(output), fingerprint)
                 in_flight[future] = (number, items)
+                future.add_done_callback(finished.put)
             if not in_flight:
                 break
-            done = _next_done(in_flight, stop, progress, output, run_id)
+            done = _next_done(finished, in_flight, stop, progress, output, run_id)
             if done is None:  # stopping, and the running batches had their time
                 stopping.abandon_running_batches()
                 logger.warning(
@@ -279,9 +282,12 @@ def _run_batches(
 
 
 POLL_S = 0.5
+#: batches whose futures are done, in the order they finished
+Finished = queue.SimpleQueue[PrefectFuture[BatchResult]]
 
 
 def _next_done(
+    finished: Finished,
     in_flight: dict[PrefectFuture[BatchResult], tuple[int, list[WorkItem]]],
     stop: stopping.StopRequest,
     progress: Progress,
@@ -289,14 +295,15 @@ def _next_done(
     run_id: str,
 ) -> PrefectFuture[BatchResult] | None:
     """The next finished batch, updating per-page progress while waiting; None once a stop
-    was requested and its grace period is over."""
+    was requested and its grace period is over.
+
+    Done callbacks fill a queue rather than Prefect's ``as_completed(timeout=...)``: in the
+    main thread its timeout is an alarm signal, which can go off as its generator is closed
+    and fail the whole run with a timeout."""
     while not stop.grace_over():
-        waiting = as_completed(list(in_flight), timeout=POLL_S)
         try:
-            return next(waiting)
-        except TimeoutError:
+            return finished.get(timeout=POLL_S)
+        except queue.Empty:
             running = (pages_done(progress_file(output, run_id, n)) for n, _ in in_flight.values())
             progress.running(sum(running))
-        finally:
-            waiting.close()  # leaves its timeout scope now, not when collected
     return None
