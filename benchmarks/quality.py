@@ -8,7 +8,7 @@ and fixtures (``../shared/bench`` next to the repository, or ``$INGEST_BENCH_DIR
 - text form: the shipped text rendering, normalised, its title read by ``extract_text_metadata``,
   cleaned by ``clean_pages`` (the whole set as one batch);
 - html form: the product's reader and extractor (``decode_page``, ``extract_html``), normalised,
-  cleaned by ``clean_pages`` as extracted text.
+  cleaned by ``clean_pages`` as extracted text beside the page's rendering (``render_html``).
 
 Reference rows: no cleaning (text), a C4-style line filter (text: lines with terminal
 punctuation and 3+ words), trafilatura alone (html). Scores use the bench's own ``score.py``:
@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from ingest.cleaning import PageText, clean_pages  # noqa: E402
 from ingest.decoding import decode_page  # noqa: E402
-from ingest.extraction import extract_html  # noqa: E402
+from ingest.extraction import extract_html, render_html  # noqa: E402
 from ingest.normalising import normalise  # noqa: E402
 from ingest.text_metadata import extract_text_metadata  # noqa: E402
 
@@ -85,12 +85,15 @@ def _prepare(args: tuple[str, str, str]) -> tuple[str, dict]:
     )
     doc = extract_html(html.text)
     seconds = time.perf_counter() - start
+    rendering = render_html(html.text, captions=False)  # as the page worker renders it
     return page_id, {
         "text": normalised,
         "text_title": extract_text_metadata(normalised).title,
         "extracted": normalise(doc.text),
         "title": doc.title,
         "seconds": seconds,
+        "rendering": normalise(rendering),
+        "render_seconds": time.perf_counter() - start - seconds,
     }
 
 
@@ -129,7 +132,10 @@ def product(data: dict[str, dict], form: str) -> tuple[dict[str, str], float]:
     if form == "text":
         pages = [PageText(data[i]["text"], data[i]["text_title"]) for i in ids]
     else:
-        pages = [PageText(data[i]["extracted"], data[i]["title"], extracted=True) for i in ids]
+        pages = [
+            PageText(data[i]["extracted"], data[i]["title"], True, data[i]["rendering"])
+            for i in ids
+        ]
     start = time.process_time()
     results = clean_pages(pages)
     spent = (time.process_time() - start) * 1000 / max(len(ids), 1)
@@ -221,17 +227,18 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = evaluate(args.every)
     print(table(results))
-    traf, text_ms, html_ms, n = 0.0, 0.0, 0.0, 0
+    traf, render, text_ms, html_ms, n = 0.0, 0.0, 0.0, 0.0, 0
     for set_name in SETS:
         data = inputs(set_name, test_ids(set_name, args.every))
         traf += sum(d["seconds"] for d in data.values()) * 1000
+        render += sum(d["render_seconds"] for d in data.values()) * 1000
         text_ms += product(data, "text")[1] * len(data)
         html_ms += product(data, "html")[1] * len(data)
         n += len(data)
     print(
         f"\nper page over {n} test pages: cleaner on text {text_ms / n:.2f} ms CPU, on "
-        f"trafilatura's text {html_ms / n:.2f} ms CPU; trafilatura (with decoding, cached "
-        f"wall time) {traf / n:.1f} ms"
+        f"trafilatura's text and the rendering {html_ms / n:.2f} ms CPU; trafilatura (with "
+        f"decoding, cached wall time) {traf / n:.1f} ms, the rendering {render / n:.1f} ms"
     )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -1,6 +1,7 @@
 """Train the cleaner's line model (src/ingest/cleaning/line_model.npz) and report it.
 
 usage: python scripts/train_cleaner.py [--out FILE] [--report FILE] [--no-save]
+       [--train-sites-model FILE]
 
 Data: every page of devset, modern, readability and fixtures in two renderings (the shipped
 inscriptis text and html-text), lines labelled by ``scripts/cleaner_data.py`` (gold main text
@@ -243,6 +244,11 @@ def main() -> None:
         "--report", default=str(REPO / "src" / "ingest" / "cleaning" / "TRAINING.md")
     )
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument(
+        "--train-sites-model",
+        help="save the forests trained on train sites only here and stop (to measure on "
+        "validation sites what reads the line model's scores: scripts/train_additions.py)",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     records = load_records()
@@ -262,6 +268,9 @@ def main() -> None:
         for t in np.arange(0.15, 0.5, 0.025)
     )
     print(f"threshold {best[1]:.3f} (validation objective {best[0]:.4f})", flush=True)
+    if args.train_sites_model:
+        LineModel(model.first, model.second, float(round(best[1], 3))).save(args.train_sites_model)
+        return
     # the final forests learn from the validation sites too, at the threshold chosen there
     both = Corpus(
         records["train"] + records["validation"],

@@ -9,7 +9,8 @@ import time
 import pytest
 from hostile import ARTICLE, PARA
 
-from ingest.page_worker import PageWorker
+from ingest.extraction import ExtractionFocus
+from ingest.page_worker import PageWorker, run_extraction
 from ingest.settings import Settings
 
 
@@ -145,3 +146,13 @@ def test_the_warm_up_compiles_the_date_parsers_locales_once() -> None:
     before, after = map(int, out)
     assert before == 0
     assert after >= 100  # about 200 locales
+
+
+def test_an_extracted_page_comes_with_its_whole_rendering() -> None:
+    nav = "<nav><ul><li>Home</li><li>Archive</li></ul></nav>"
+    html = _html(ARTICLE.split("\n\n")).replace("<body>", f"<body>{nav}")
+    kind, extraction = run_extraction(html, None, ExtractionFocus.balanced)
+    assert kind == "ok"
+    assert extraction.extracted.text.strip()
+    assert extraction.rendering.split("\n")[1:3] == ["Home", "Archive"]  # after the <title>
+    assert ARTICLE.split("\n\n")[0] in extraction.rendering

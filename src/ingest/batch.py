@@ -294,7 +294,12 @@ def _extract(
 
 
 def _page_text(pending: Pending) -> PageText:
-    return PageText(text=pending.text, title=pending.meta.title, extracted=pending.extracted)
+    return PageText(
+        text=pending.text,
+        title=pending.meta.title,
+        extracted=pending.extracted,
+        rendering=pending.rendering,
+    )
 
 
 def _outcome(item: WorkItem, key: str, offset: int, sha: str | None, kind: str) -> RecordOutcome:

@@ -93,8 +93,9 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
-def render_html(html: str) -> str:
-    """The whole page as text, a line per block (what a text dump of the page would hold)."""
+def render_html(html: str, *, captions: bool = True) -> str:
+    """The whole page as text, a line per block (what a text dump of the page would hold);
+    without figure captions when ``captions`` is false."""
     import lxml.etree
     import lxml.html
 
@@ -102,8 +103,9 @@ def render_html(html: str) -> str:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return ""
-    for hidden in tree.xpath("//script|//style|//noscript|//template"):
-        hidden.drop_tree()
+    hidden = "//script|//style|//noscript|//template" + ("" if captions else "|//figcaption")
+    for element in tree.xpath(hidden):
+        element.drop_tree()
     for block in tree.iter(*BLOCK_TAGS):
         block.text = "\n" + (block.text or "")
         block.tail = "\n" + (block.tail or "")

@@ -72,8 +72,9 @@ def _send_buffer(conn: Connection) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Extraction:
-    """What the extractor made of a page. ``rendering`` is the whole page as text, made only
-    when the extractor found no main text, so the page is cleaned as a text dump instead."""
+    """What the extractor made of a page. ``rendering`` is the whole page as text: beside the
+    extractor's main text the cleaner adds lines of it the extractor left out; when the extractor
+    found no main text, the page is cleaned as this text dump instead."""
 
     extracted: Extracted
     rendering: str | None = None
@@ -92,7 +93,7 @@ def run_extraction(html: str, url: str | None, focus: ExtractionFocus) -> Outcom
     try:
         extracted = extract_html(html, url=url, focus=focus)
         if extracted.text.strip():
-            return "ok", Extraction(extracted)
+            return "ok", Extraction(extracted, _rendering_beside(html))
         if markup_depth(html) > MAX_MARKUP_DEPTH:
             return "ok", Extraction(extracted)  # rejected as too deep, not rendered
         return "ok", Extraction(extracted, render_html(html))
@@ -103,6 +104,16 @@ def run_extraction(html: str, url: str | None, focus: ExtractionFocus) -> Outcom
     except Exception as exc:  # a library failure on one page must not stop the batch
         detail = f"{type(exc).__name__}: {str(exc)[:300]}"
         return "reject", (RejectReason.extraction_failed.value, detail)
+
+
+def _rendering_beside(html: str) -> str | None:
+    """The page's rendering beside a main text the extractor found: without it the page still
+    has that text, so a failure to render it does not reject the page. Figure captions are left
+    out: trafilatura leaves them out of its text, and added back they cost main text."""
+    try:
+        return render_html(html, captions=False)
+    except (RecursionError, MemoryError):
+        return None
 
 
 def _child_main(conn: Connection, focus: ExtractionFocus) -> None:

@@ -55,6 +55,8 @@ class Pending:
     text: str = ""  # normalised text for the cleaner
     #: an HTML page whose extractor found no main text, cleaned as a whole-page text instead
     cleaned_as_text: bool = False
+    #: the whole page as normalised text, beside the extractor's main text (HTML)
+    rendering: str | None = None
     site: str | None = None  # once its metadata is known (site_of)
 
     @property
@@ -93,8 +95,9 @@ def attach_extraction(pending: Pending, extracted: Extracted, rendering: str | N
     """The extractor's result for an HTML record; a page it found no main text in is cleaned
     as the text of the whole page rather than rejected."""
     pending.meta = extracted
-    if rendering is None:
+    if extracted.text.strip() or rendering is None:
         pending.text = normalise(extracted.text)
+        pending.rendering = normalise(rendering) if rendering else None
         return
     pending.cleaned_as_text = True
     pending.text = normalise(rendering)

@@ -4,10 +4,11 @@ over the lines of a whole batch at once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ingest.cleaning.additions import AdditionModel, load_additions, merge, page_lines
 from ingest.cleaning.config import CleaningConfig
 from ingest.cleaning.features import batch_features
 from ingest.cleaning.line_model import LineModel, load_model
@@ -21,6 +22,8 @@ _DEFAULT = CleaningConfig()
 #: a text that is nothing but the page's title still goes (``_title_only``)
 _NOT_ON_EXTRACTED = frozenset({"chrome"})
 TITLE_RULE = "chrome.title"
+#: lines of the page's rendering added to an extractor's text (``additions``)
+ADDITIONS = "model.additions"
 
 #: what the model removes, named by where it stands against the body it keeps
 BEFORE_BODY = "model.navigation"
@@ -37,7 +40,8 @@ class PageText:
     title: str | None = None
     #: True for an extractor's output (the line model then leaves the layout alone)
     extracted: bool = False
-    #: unused: the HTML path cleans the extractor's text alone
+    #: the whole page as text, beside an extractor's text: lines of it that the extractor left
+    #: out and that read as main text are added to it (``additions``)
     rendering: str | None = None
     language: str | None = None
 
@@ -45,6 +49,12 @@ class PageText:
 def rule_page(text: str, title: str | None = None, disabled: frozenset[str] = frozenset()) -> Page:
     """The page with the marks of every rule family (before the line model)."""
     return _rule_page(text, title, disabled)[1]
+
+
+def ruled_lines(text: str, title: str | None, disabled: frozenset[str] = frozenset()) -> list[int]:
+    """The numbers of the lines of ``text`` the rule families remove."""
+    page = _rule_page(text, title, disabled)[1]
+    return [line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark]
 
 
 def _rule_page(text: str, title: str | None, disabled: frozenset[str]) -> tuple[list[str], Page]:
@@ -60,9 +70,12 @@ def clean_pages(
     config: CleaningConfig | None = None,
     *,
     model: LineModel | None = None,
+    additions: AdditionModel | None = None,
 ) -> list[CleanResult]:
     """Clean a batch of pages: the rule families page by page, the line model over the
-    lines of every whole-page text at once. Results are in the order of ``pages``.
+    lines of every whole-page text at once. Results are in the order of ``pages``. An
+    extractor's text given with its page's rendering first gets the rendering's lines the
+    addition model adds (``additions``; none when ``model`` or ``model.additions`` is disabled).
 
     Kept lines are returned unchanged and in order; blank lines between kept paragraphs are
     kept (at most one in a row)."""
@@ -71,6 +84,9 @@ def clean_pages(
         return [CleanResult(text=page.text) for page in pages]
     disabled = frozenset(config.disabled_rules)
     on_extracted = disabled | _NOT_ON_EXTRACTED
+    added: list[tuple[str, ...]] = [() for _ in pages]
+    if not disabled & {"model", ADDITIONS}:
+        pages, added = _add_rendering_lines(pages, disabled, model, additions)
     ruled = [
         _rule_page(page.text, page.title, on_extracted if page.extracted else disabled)
         if page.text.strip()
@@ -90,9 +106,62 @@ def clean_pages(
             config.model_threshold,
         )
     return [
-        CleanResult(text=page.text) if done is None else _assemble(*done)
-        for page, done in zip(pages, ruled, strict=True)
+        CleanResult(text=page.text, added=extra) if done is None else _assemble(*done, extra)
+        for page, done, extra in zip(pages, ruled, added, strict=True)
     ]
+
+
+def _add_rendering_lines(
+    pages: Sequence[PageText],
+    disabled: frozenset[str],
+    model: LineModel | None,
+    additions: AdditionModel | None,
+) -> tuple[list[PageText], list[tuple[str, ...]]]:
+    """The pages, an extractor's text with the lines of its rendering that the addition model
+    adds; and the lines added to each page."""
+    out, added = list(pages), [() for _ in pages]
+    chosen = [
+        i
+        for i, page in enumerate(pages)
+        if page.extracted and page.text.strip() and page.rendering and page.rendering.strip()
+    ]
+    if not chosen:
+        return out, added
+    model, additions = model or load_model(), additions or load_additions()
+    for part in _chunks([pages[i].rendering for i in chosen]):
+        members = [chosen[k] for k in part]
+        renderings = [pages[i].rendering for i in members]
+        ruled = [ruled_lines(pages[i].rendering, pages[i].title, disabled) for i in members]
+        lines, body = body_probabilities(renderings, ruled, model)
+        found = [
+            page_lines(renderings[p], pages[i].text, ruled[p], lines, body, p)
+            for p, i in enumerate(members)
+        ]
+        # the addition model over the candidates of the whole chunk at once
+        rows = [f.features[f.candidates] for f in found]
+        if not sum(len(r) for r in rows):
+            continue
+        picked = additions.forest.probability(np.vstack(rows)) >= additions.threshold
+        ends = np.cumsum([len(r) for r in rows])[:-1]
+        for i, f, chosen_rows in zip(members, found, np.split(picked, ends), strict=True):
+            if not chosen_rows.any():
+                continue
+            add = np.zeros(len(f.lines), dtype=bool)
+            add[f.candidates] = chosen_rows
+            out[i] = replace(pages[i], text=merge(pages[i].text, f.lines, f.alignment, add))
+            added[i] = tuple(line for line, a in zip(f.lines, add, strict=True) if a)
+    return out, added
+
+
+def _chunks(texts: list[str]) -> list[range]:
+    """Consecutive runs of ``texts`` of about ``CHUNK_CHARS`` each."""
+    out, start, size = [], 0, 0
+    for end, text in enumerate(texts, 1):
+        size += len(text)
+        if size >= CHUNK_CHARS or end == len(texts):
+            out.append(range(start, end))
+            start, size = end, 0
+    return out
 
 
 def clean(
@@ -134,12 +203,9 @@ CHUNK_CHARS = 1_000_000
 def _apply_model(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
-    start, size = 0, 0
-    for end, text in enumerate(texts, 1):
-        size += len(text)
-        if size >= CHUNK_CHARS or end == len(texts):
-            _apply_model_chunk(texts[start:end], pages[start:end], model, threshold)
-            start, size = end, 0
+    for part in _chunks(texts):
+        chunk = slice(part.start, part.stop)
+        _apply_model_chunk(texts[chunk], pages[chunk], model, threshold)
 
 
 def _apply_model_chunk(
@@ -173,7 +239,7 @@ def _apply_model_chunk(
             page.mark(i, kind)
 
 
-def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
+def _assemble(raw_lines: list[str], page: Page, added: tuple[str, ...] = ()) -> CleanResult:
     out: list[str] = []
     removed: list[Removal] = []
     block: list[str] = []
@@ -194,4 +260,4 @@ def _assemble(raw_lines: list[str], page: Page) -> CleanResult:
         block.append(line.text)
     if block:
         removed.append(Removal(block_rule, "\n".join(block)))
-    return CleanResult(text="\n".join(out), removed=tuple(removed))
+    return CleanResult(text="\n".join(out), removed=tuple(removed), added=added)

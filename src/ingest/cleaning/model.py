@@ -15,3 +15,5 @@ class Removal:
 class CleanResult:
     text: str
     removed: tuple[Removal, ...] = field(default_factory=tuple)
+    #: lines of the page's rendering added to an extractor's text
+    added: tuple[str, ...] = field(default_factory=tuple)
