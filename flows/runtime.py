@@ -65,8 +65,15 @@ def batches_run_here(settings: "Settings", small_run: bool) -> bool:
     """Whether batches run in threads of this process (see `task_runner_for`)."""
     from ingest.settings import TaskRunnerKind
 
+    return _one_thread(settings, small_run) or settings.task_runner is TaskRunnerKind.thread
+
+
+def _one_thread(settings: "Settings", small_run: bool) -> bool:
+    """No runner asked for, and one batch at a time: a small run, or a single worker. A batch's
+    page worker extracts HTML in a process of its own either way; a pool of one would only add
+    a process to start and a hand-over of every batch and its result."""
     asked = "task_runner" in settings.model_fields_set
-    return (small_run and not asked) or settings.task_runner is TaskRunnerKind.thread
+    return not asked and (small_run or settings.workers == 1)
 
 
 def prestart_page_workers() -> None:
@@ -117,15 +124,16 @@ def without_heartbeats() -> AbstractContextManager[object]:
 
 
 def task_runner_for(settings: "Settings", small_run: bool = False) -> "TaskRunner":
-    """The runner of the settings; a thread for a small run that would have had the default
-    process pool (see `flows.planning.small_run_files`); a runner asked for is always used."""
+    """The runner of the settings; one thread for a small run (see
+    `flows.planning.small_run_files`) or a single worker that would have had the default process
+    pool; a runner asked for is always used."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     from flows.stopping import ignore_stop_signals
     from ingest.settings import TaskRunnerKind
 
     workers = settings.workers
-    if small_run and "task_runner" not in settings.model_fields_set:
+    if _one_thread(settings, small_run):
         return ThreadPoolTaskRunner(max_workers=1)
     if settings.task_runner is TaskRunnerKind.thread:
         return ThreadPoolTaskRunner(max_workers=workers)

@@ -3,9 +3,10 @@
 import os
 
 import psutil
+import pytest
 from prefect import flow, task
 
-from flows.runtime import release_workers, task_runner_for
+from flows.runtime import batches_run_here, release_workers, task_runner_for
 from ingest.settings import Settings, TaskRunnerKind
 
 
@@ -35,3 +36,22 @@ def test_process_pool_workers_end_when_released_before_the_flow_returns(prefect_
 def test_release_leaves_a_thread_runner_alone(prefect_api: str) -> None:
     pids, alive = _pids_before_and_after_release(TaskRunnerKind.thread)
     assert set(pids) == {os.getpid()} and all(alive)
+
+
+@pytest.mark.parametrize(
+    ("asked", "small_run", "expected"),
+    [
+        ({"workers": 1}, False, "ThreadPoolTaskRunner"),
+        ({"workers": 2}, True, "ThreadPoolTaskRunner"),
+        ({"workers": 2}, False, "ProcessPoolTaskRunner"),
+        ({"workers": 1, "task_runner": TaskRunnerKind.process}, False, "ProcessPoolTaskRunner"),
+        ({"workers": 2, "task_runner": TaskRunnerKind.thread}, False, "ThreadPoolTaskRunner"),
+    ],
+)
+def test_one_batch_at_a_time_runs_in_a_thread_unless_a_runner_is_asked_for(
+    asked: dict, small_run: bool, expected: str
+) -> None:
+    settings = Settings(**asked)
+    runner = task_runner_for(settings, small_run)
+    assert type(runner).__name__ == expected
+    assert batches_run_here(settings, small_run) == (expected == "ThreadPoolTaskRunner")
