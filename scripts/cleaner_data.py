@@ -99,7 +99,7 @@ def _cached_map(
 ) -> dict:
     """``dict(fn(job) for job in jobs)``, computed in worker processes once and cached at
     ``path``."""
-    CACHE.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         return json.loads(gzip.decompress(path.read_bytes()))
     with ProcessPoolExecutor(max_workers=workers) as pool:

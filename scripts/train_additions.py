@@ -73,14 +73,9 @@ def _render(args: tuple[str, str]) -> tuple[str, dict]:
 
 
 def renderings(set_name: str) -> dict[str, dict]:
-    path = CACHE / f"{set_name}.json.gz"
+    """The page worker's rendering of every page of a set (cached)."""
     jobs = cleaner_data._jobs(set_name)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return json.loads(gzip.decompress(path.read_bytes()))
-    out = dict(map(_render, jobs))
-    path.write_bytes(gzip.compress(json.dumps(out).encode()))
-    return out
+    return cleaner_data._cached_map(CACHE / f"{set_name}.json.gz", _render, jobs, 2, 4)
 
 
 def load_pages(line_model: LineModel) -> list[dict]:

@@ -53,7 +53,11 @@ def rule_page(text: str, title: str | None = None, disabled: frozenset[str] = fr
 
 def ruled_lines(text: str, title: str | None, disabled: frozenset[str] = frozenset()) -> list[int]:
     """The numbers of the lines of ``text`` the rule families remove."""
-    page = _rule_page(text, title, disabled)[1]
+    return _marked(_rule_page(text, title, disabled)[1])
+
+
+def _marked(page: Page) -> list[int]:
+    """The numbers of the page's lines a rule family marked."""
     return [line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark]
 
 
@@ -211,10 +215,7 @@ def _apply_model(
 def _apply_model_chunk(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
-    ruled = [
-        [line.number for line, mark in zip(p.lines, p.marks, strict=True) if mark] for p in pages
-    ]
-    lines, body = body_probabilities(texts, ruled, model)
+    lines, body = body_probabilities(texts, [_marked(p) for p in pages], model)
     limit = model.threshold if threshold is None else 1.0 - threshold
     boiler = body < limit
     starts = lines.page_start
