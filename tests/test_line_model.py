@@ -144,3 +144,15 @@ def test_a_page_has_the_same_features_alone_and_in_a_batch():
         alone = batch_features([text]).features
         part = together.features[together.page_start[p] : together.page_start[p + 1]]
         assert np.array_equal(alone, part)
+
+
+def test_a_line_too_long_for_packed_counts_is_counted_exactly():
+    column = {name: i for i, name in enumerate(FEATURES)}
+    long_line = "Ab1, " * ((1 << 21) // 5 + 1)  # over 2**21 bytes: counted class by class
+    short = "A short line, with 2 digits: 42."
+    alone = batch_features([short]).features
+    lines = batch_features([f"{long_line}\n{short}"]).features
+    assert np.allclose(lines[1, : column["repeated"]], alone[0, : column["repeated"]])
+    assert np.isclose(lines[0, column["digit_share"]], 1 / 5, atol=1e-4)  # "Ab1, " of 5 chars
+    assert np.isclose(lines[0, column["upper_share"]], 1 / 2)
+    assert np.isclose(lines[0, column["comma_per_word"]], 1.0)

@@ -1,7 +1,7 @@
 """Features of every non-blank line of a batch of pages, computed at once with numpy.
 
-The pages are joined into one UTF-8 byte array; per-line counts are bincounts over a line id per
-byte, and context (windows of prose density, neighbours, distance to the main block, position)
+The pages are joined into one UTF-8 byte array; per-line counts are sums over each line's bytes
+(byte classes several at once, packed in lanes of 64-bit words), and context (windows of prose density, neighbours, distance to the main block, position)
 comes from cumulative sums over the non-blank lines of each page. Nothing here is per line in
 Python, and nothing depends on one renderer's layout (indentation, bullets of a kind).
 """
@@ -165,6 +165,50 @@ def _class_table() -> np.ndarray:
 
 _CLASSES = _class_table()
 
+#: Byte classes are counted several at once: each gets a lane of ``_LANE_BITS`` bits in one
+#: 64-bit word a byte, so one sum over a line's words counts them all. A lane holds a count up
+#: to 2**21 - 1; the rare line of more bytes is counted again class by class.
+_LANE_BITS = 21
+_LANES = 64 // _LANE_BITS
+_LANE_MASK = np.uint64((1 << _LANE_BITS) - 1)
+
+
+def _pack(columns: np.ndarray) -> list[np.ndarray]:
+    """Byte -> 64-bit words holding ``_LANES`` of the table's columns each."""
+    out = []
+    for first in range(0, columns.shape[1], _LANES):
+        word = np.zeros(len(columns), dtype=np.uint64)
+        for lane, column in enumerate(columns.T[first : first + _LANES]):
+            word |= column.astype(np.uint64) << np.uint64(lane * _LANE_BITS)
+        out.append(word)
+    return out
+
+
+_PACKED_CLASSES = _pack(_CLASSES)
+
+
+def _lane_sums(words: list[np.ndarray], columns: int, seg: np.ndarray) -> np.ndarray:
+    """Per-segment sums of the lanes of packed per-byte ``words``, one column a lane."""
+    out = np.empty((len(seg), columns), dtype=np.int64)
+    for w, word in enumerate(words):
+        sums = np.add.reduceat(word, seg) if len(seg) else np.zeros(0, dtype=np.uint64)
+        for lane in range(min(_LANES, columns - w * _LANES)):
+            out[:, w * _LANES + lane] = (sums >> np.uint64(lane * _LANE_BITS)) & _LANE_MASK
+    return out
+
+
+def _fits_lanes(seg: np.ndarray, n: int) -> bool:
+    """Whether every segment (from each start of ``seg`` to the next, the last to ``n``) is
+    short enough for its counts to fit a lane."""
+    return not len(seg) or int(np.diff(np.append(seg, n)).max()) < 1 << _LANE_BITS
+
+
+def _class_counts(b: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """The bytes of each class (``_CLASSES``' columns) in each segment of ``b``."""
+    if _fits_lanes(seg, len(b)):
+        return _lane_sums([word[b] for word in _PACKED_CLASSES], _CLASSES.shape[1], seg)
+    return np.add.reduceat(_CLASSES[b], seg, axis=0, dtype=np.int64)
+
 
 def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> BatchLines:
     """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
@@ -180,10 +224,7 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     # add only line breaks, counted by no class)
     full = np.flatnonzero(ends > starts)
     seg = starts[full]
-    if len(seg):
-        klass = np.add.reduceat(_CLASSES[b], seg, axis=0, dtype=np.int64)
-    else:
-        klass = np.zeros((0, _CLASSES.shape[1]), dtype=np.int64)
+    klass = _class_counts(b, seg)
     keep = klass[:, 0] > 0
     idx, klass, seg = full[keep], klass[keep].astype(np.float64), seg[keep]
     nonspace, letters, upper, digits, leads, conts, punct, commas, seps = klass.T
