@@ -24,9 +24,10 @@ from typing import Any
 
 import ftfy
 
-from ingest.cleaning.cleaner import _apply_model, _assemble, rule_page
+from ingest.cleaning.cleaner import _apply_model, _assemble
 from ingest.cleaning.line_model import load_model
-from ingest.cleaning.lines import split_lines
+from ingest.cleaning.lines import Line, split_lines
+from ingest.cleaning.rules import FAMILIES, Page
 from ingest.decoding import decode_page
 from ingest.identity import sha256_bytes
 from ingest.normalising import normalise, normalise_whitespace
@@ -53,25 +54,33 @@ def time_steps(pages: list[bytes]) -> dict[str, float]:
         spent[name] = spent.get(name, 0.0) + time.process_time() - start
         return out
 
-    texts, ruled = [], []
+    texts, ruled, raws = [], [], []
     for data in pages:
         step("sha-256", sha256_bytes, data)
         page = step("decode", decode_page, data, INFLATED_CAP)
         text = step("normalise (ftfy where needed)", normalise, page.text)
-        # split once here: metadata and the cleaner reuse the page's split, as in the pipeline
-        step("split into lines", split_lines, text)
         meta = step("metadata from text", extract_text_metadata, text)
-        # clean(), step by step
+        # clean(), step by step: the page is split once, as the cleaner does
+        raw_lines, lines = step("cleaner: split into lines", split_lines, text)
         texts.append(text)
-        ruled.append(step("cleaner: rule families", rule_page, text, meta.title))
+        ruled.append(step("cleaner: rule families", apply_rules, lines, meta.title))
+        raws.append(raw_lines)
     model = load_model()
     for start in range(0, len(texts), BATCH):  # the line model runs a batch at a time
         part = slice(start, start + BATCH)
         step("cleaner: line model (batches)", _apply_model, texts[part], ruled[part], model, None)
-    for text, page in zip(texts, ruled, strict=True):
-        result = step("cleaner: assembly", _assemble, split_lines(text)[0], page)
+    for raw_lines, page in zip(raws, ruled, strict=True):
+        result = step("cleaner: assembly", _assemble, raw_lines, page)
         step("whitespace of the result", normalise_whitespace, result.text)
     return spent
+
+
+def apply_rules(lines: list[Line], title: str | None) -> Page:
+    """The rule families over a page's split lines (what ``rule_page`` does after splitting)."""
+    page = Page(lines, title, frozenset())
+    for _family, rule in FAMILIES:
+        rule(page)
+    return page
 
 
 def time_ftfy(pages: list[bytes]) -> float:
