@@ -1,9 +1,10 @@
 """Features of every non-blank line of a batch of pages, computed at once with numpy.
 
 The pages are joined into one UTF-8 byte array; per-line counts are sums over each line's bytes
-(byte classes several at once, packed in lanes of 64-bit words), and context (windows of prose density, neighbours, distance to the main block, position)
-comes from cumulative sums over the non-blank lines of each page. Nothing here is per line in
-Python, and nothing depends on one renderer's layout (indentation, bullets of a kind).
+(byte classes several at once, packed in lanes of 64-bit words), and context (windows of prose
+density, neighbours, distance to the main block, position) comes from cumulative sums over the
+non-blank lines of each page. Nothing here is per line in Python, and nothing depends on one
+renderer's layout (indentation, bullets of a kind).
 """
 
 from __future__ import annotations
