@@ -44,7 +44,7 @@ import train_cleaner  # noqa: E402
 
 from ingest.cleaning.additions import AdditionModel, merge, page_lines  # noqa: E402
 from ingest.cleaning.cleaner import PageText, body_probabilities, clean_pages, ruled_lines  # noqa: E402
-from ingest.cleaning.line_model import LineModel, load_model  # noqa: E402
+from ingest.cleaning.line_model import LineModel, load_model, read_model  # noqa: E402
 from ingest.cleaning.trees import Forest, from_lightgbm  # noqa: E402
 
 SEED = train_cleaner.SEED
@@ -213,12 +213,7 @@ def main() -> None:
     start = time.perf_counter()
     line_model = load_model()
     if args.line_model:
-        arrays = dict(np.load(args.line_model, allow_pickle=False))
-        line_model = LineModel(
-            Forest.from_arrays(arrays, "first_"),
-            Forest.from_arrays(arrays, "second_"),
-            float(arrays["threshold"][0]),
-        )
+        line_model = read_model(args.line_model)
     pages = load_pages(line_model)
     print(f"data: {time.perf_counter() - start:.0f} s, {len(pages)} pages", flush=True)
     forest = train(pages, ("train",))

@@ -35,7 +35,12 @@ sys.path.insert(0, str(REPO / "src"))
 import cleaner_data  # noqa: E402
 
 from ingest.cleaning.cleaner import PageText, clean_pages, rule_page  # noqa: E402
-from ingest.cleaning.features import batch_features, score_context  # noqa: E402
+from ingest.cleaning.features import (  # noqa: E402
+    LEXICAL_FEATURES,
+    batch_features,
+    score_context,
+)
+from ingest.cleaning.lexicon import fit_lexicon, word_buckets  # noqa: E402
 from ingest.cleaning.line_model import LineModel  # noqa: E402
 from ingest.cleaning.trees import from_lightgbm  # noqa: E402
 
@@ -60,14 +65,46 @@ PARAMS = {
 ROUNDS = (60, 40)
 
 
-class Corpus:
-    """Pages of one split and rendering: texts, per-line labels and weights, features."""
+def site_fold(record: dict) -> int:
+    """The half of the sites a page's site falls in (for out-of-fold training)."""
+    return zlib.crc32(record["site"].encode()) % 2
 
-    def __init__(self, records: list[dict], ruled: list[set[int]] | None = None) -> None:
+
+def lexicon_of(records: list[dict]) -> np.ndarray:
+    """The word weights the labelled lines of ``records`` teach (``lexicon.fit_lexicon``)."""
+    texts = [r["text"] for r in records]
+    b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
+    buckets, starts = word_buckets(b)
+    line_starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
+    word_line = np.searchsorted(line_starts, starts, side="right") - 1
+    body = np.concatenate([np.asarray(r["labels"], dtype=bool) for r in records])
+    site_ids: dict[str, int] = {}
+    sites = np.concatenate(
+        [np.full(len(r["labels"]), site_ids.setdefault(r["site"], len(site_ids))) for r in records]
+    )
+    return fit_lexicon(buckets, body[word_line], sites[word_line])
+
+
+class Corpus:
+    """Pages of one split and rendering: texts, per-line labels and weights, features.
+
+    ``lexicon``: the word weights its features read. Without one, the corpus is training data:
+    each half of its sites reads the weights the other half teaches, so that the forests learn
+    how far word weights hold on sites they were not taken from."""
+
+    def __init__(
+        self,
+        records: list[dict],
+        ruled: list[set[int]] | None = None,
+        lexicon: np.ndarray | None = None,
+    ) -> None:
         self.records = records
         texts = [r["text"] for r in records]
         self.ruled = rule_removals(records) if ruled is None else ruled
-        self.lines = batch_features(texts, [sorted(numbers) for numbers in self.ruled])
+        numbers = [sorted(n) for n in self.ruled]
+        self.lines = batch_features(texts, numbers, lexicon)
+        if lexicon is None:
+            self._cross_fit_words(texts, numbers)
         labels = [r["labels"] for r in records]
         self.y = np.array(
             [
@@ -89,8 +126,17 @@ class Corpus:
                 for p, n in zip(self.lines.page.tolist(), self.lines.number.tolist(), strict=True)
             ]
         )
-        site_fold = [zlib.crc32(r["site"].encode()) % 2 for r in records]
-        self.site = np.array(site_fold)[self.lines.page]
+        self.site = np.array([site_fold(r) for r in records])[self.lines.page]
+
+    def _cross_fit_words(self, texts: list[str], numbers: list[list[int]]) -> None:
+        words = slice(-len(LEXICAL_FEATURES), None)
+        folds = np.array([site_fold(r) for r in self.records])[self.lines.page]
+        for fold in (0, 1):
+            taught = lexicon_of([r for r in self.records if site_fold(r) != fold])
+            rows = folds == fold
+            self.lines.features[rows, words] = batch_features(texts, numbers, taught).features[
+                rows, words
+            ]
 
 
 def load_records() -> dict[str, list[dict]]:
@@ -127,6 +173,7 @@ def _train(x: np.ndarray, y: np.ndarray, w: np.ndarray, rounds: int) -> lgb.Boos
 
 
 def train(train: Corpus) -> LineModel:
+    """Both passes over a training corpus; the model's lexicon is taught by all of it."""
     x, y, w = train.lines.features, train.y, train.weight
     first = _train(x, y, w, ROUNDS[0])
     # out-of-fold first-pass scores by site halves, so the second pass sees honest scores
@@ -141,7 +188,9 @@ def train(train: Corpus) -> LineModel:
     forest2 = from_lightgbm(second.dump_model())
     check = forest1.probability(x[:2000])
     assert np.allclose(check, first.predict(x[:2000]), atol=1e-4), "tree export differs"
-    return LineModel(first=forest1, second=forest2, threshold=0.5)
+    return LineModel(
+        first=forest1, second=forest2, threshold=0.5, lexicon=lexicon_of(train.records)
+    )
 
 
 def cleaned(records: list[dict], model: LineModel, threshold: float) -> list[str]:
@@ -252,7 +301,7 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     records = load_records()
-    corpora = {name: Corpus(recs) for name, recs in records.items()}
+    corpora = {"train": Corpus(records["train"])}
     print(
         f"data: {time.perf_counter() - start:.0f} s; lines per split "
         f"{ {k: len(c.y) for k, c in corpora.items()} }",
@@ -260,6 +309,7 @@ def main() -> None:
     )
     model = train(corpora["train"])
     print(f"trained: {time.perf_counter() - start:.0f} s", flush=True)
+    corpora["validation"] = Corpus(records["validation"], lexicon=model.lexicon)
     val = records["validation"]
     body = model.body_probability(corpora["validation"].lines)
     ruled = corpora["validation"].ruled
@@ -269,7 +319,9 @@ def main() -> None:
     )
     print(f"threshold {best[1]:.3f} (validation objective {best[0]:.4f})", flush=True)
     if args.train_sites_model:
-        LineModel(model.first, model.second, float(round(best[1], 3))).save(args.train_sites_model)
+        LineModel(model.first, model.second, float(round(best[1], 3)), model.lexicon).save(
+            args.train_sites_model
+        )
         return
     # the final forests learn from the validation sites too, at the threshold chosen there
     both = Corpus(
@@ -278,7 +330,7 @@ def main() -> None:
     )
     model = train(both)
     print(f"trained on train + validation: {time.perf_counter() - start:.0f} s", flush=True)
-    model = LineModel(model.first, model.second, float(round(best[1], 3)))
+    model = LineModel(model.first, model.second, float(round(best[1], 3)), model.lexicon)
     test = records["test"]
     ceiling = [
         "\n".join(

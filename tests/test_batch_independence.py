@@ -9,6 +9,7 @@ from conftest import SHARED
 from ingest.cleaning import PageText, clean_pages
 from ingest.cleaning.cleaner import body_probabilities
 from ingest.cleaning.features import batch_features
+from ingest.cleaning.line_model import load_model
 from ingest.normalising import normalise
 
 DEVSET_TEXT = SHARED / "bench" / "devset" / "text"
@@ -23,10 +24,11 @@ def pages(count: int) -> list[str]:
 
 def test_a_pages_features_and_scores_do_not_depend_on_its_batch() -> None:
     texts = pages(60)
-    together = batch_features(texts)
+    lexicon = load_model().lexicon
+    together = batch_features(texts, lexicon=lexicon)
     lines, scores = body_probabilities(texts)
     for i, text in enumerate(texts):
-        alone = batch_features([text])
+        alone = batch_features([text], lexicon=lexicon)
         mine = together.page == i
         assert np.array_equal(together.features[mine], alone.features), i
         assert np.array_equal(scores[lines.page == i], body_probabilities([text])[1]), i

@@ -17,7 +17,7 @@ from importlib import resources
 
 import numpy as np
 
-from ingest.cleaning.features import FEATURES, BatchLines
+from ingest.cleaning.features import LAYOUT_FEATURES, BatchLines
 from ingest.cleaning.trees import Forest
 
 MODEL_FILE = "additions.npz"
@@ -40,7 +40,7 @@ PLACE_FEATURES = (
     "page_kept_share",
     "log_extracted_words",
 )
-ADDITION_FEATURES = PLACE_FEATURES + FEATURES
+ADDITION_FEATURES = PLACE_FEATURES + LAYOUT_FEATURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,5 +213,7 @@ def page_lines(
         lines=texts,
         alignment=alignment,
         candidates=candidates(alignment, gone),
-        features=addition_features(body[a:z], alignment, lines.features[a:z], extracted),
+        features=addition_features(
+            body[a:z], alignment, lines.features[a:z, : len(LAYOUT_FEATURES)], extracted
+        ),
     )

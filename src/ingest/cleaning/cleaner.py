@@ -195,8 +195,9 @@ def body_probabilities(
 ):
     """The line model's body probability of every non-blank line of ``texts`` (with the
     batch's lines: page and line number of each); ``ruled``: the lines the rules removed."""
-    lines = batch_features(texts, ruled)
-    return lines, (model or load_model()).body_probability(lines)
+    model = model or load_model()
+    lines = batch_features(texts, ruled, model.lexicon)
+    return lines, model.body_probability(lines)
 
 
 #: the line model's features are computed over about 1 MB of text at a time: a batch's

@@ -14,6 +14,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from ingest.cleaning.lexicon import line_evidence, word_buckets
+
 _BIG = 1 << 30
 
 
@@ -99,7 +101,12 @@ CONTEXT_FEATURES = (
     "block_prose_share",
     "block_rel_position",
 )
-FEATURES = LINE_FEATURES + CONTEXT_FEATURES
+#: what the line's words say (``lexicon.py``): the mean weight of its words, and the mean of
+#: that over the three lines each side
+LEXICAL_FEATURES = ("words_mean", "words_mean_w3")
+#: the features of a line's layout and place, without its words
+LAYOUT_FEATURES = LINE_FEATURES + CONTEXT_FEATURES
+FEATURES = LAYOUT_FEATURES + LEXICAL_FEATURES
 _GAP_BEFORE = FEATURES.index("gap_before")
 
 
@@ -211,9 +218,12 @@ def _class_counts(b: np.ndarray, seg: np.ndarray) -> np.ndarray:
     return np.add.reduceat(_CLASSES[b], seg, axis=0, dtype=np.int64)
 
 
-def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> BatchLines:
+def batch_features(
+    texts: list[str], ruled: list[list[int]] | None = None, lexicon: np.ndarray | None = None
+) -> BatchLines:
     """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
-    of the lines the rule families removed from each page (none when not given)."""
+    of the lines the rule families removed from each page (none when not given); ``lexicon``:
+    the weight of every word bucket (``lexicon.py``; without it the words weigh nothing)."""
     counts = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
     b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
     nl = np.flatnonzero(b == 10)
@@ -372,12 +382,31 @@ def batch_features(texts: list[str], ruled: list[list[int]] | None = None) -> Ba
     for r in (3, 10):
         ctx[f"stub_share_w{r}"] = _window_mean(stub, lo, hi, r)
     ctx.update(_blocks(ctx["gap_before"] | (k == lo), w, prose_f))
+    ctx.update(_words(b, starts, idx, lo, hi, lexicon))
 
     columns = {**line, **ctx}
     features = np.empty((len(idx), len(FEATURES)), dtype=np.float32)
     for j, name in enumerate(FEATURES):
         features[:, j] = columns[name]
     return BatchLines(page=page, number=number, page_start=page_start, features=features)
+
+
+def _words(
+    b: np.ndarray,
+    starts: np.ndarray,
+    idx: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    lexicon: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """``LEXICAL_FEATURES`` of the non-blank lines ``idx`` (of the lines starting at ``starts``)."""
+    if lexicon is None:
+        mean = np.zeros(len(idx))
+    else:
+        buckets, word_starts = word_buckets(b)
+        word_line = np.searchsorted(starts, word_starts, side="right") - 1
+        mean = line_evidence(buckets, word_line, lexicon, len(starts))[idx]
+    return {"words_mean": mean, "words_mean_w3": _window_mean(mean, lo, hi, 3)}
 
 
 def _blocks(starts_block: np.ndarray, w: np.ndarray, prose: np.ndarray) -> dict[str, np.ndarray]:

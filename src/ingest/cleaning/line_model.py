@@ -1,7 +1,8 @@
 """The learned line model: two passes of gradient-boosted trees over the lines of a batch.
 
-The first pass scores each non-blank line from its own features and its context (windows of
-prose density, neighbours, distance to the main block, position); the second pass reads the
+The first pass scores each non-blank line from its own features, its context (windows of
+prose density, neighbours, distance to the main block, position) and what its words say (a
+learned lexicon of word weights, shipped with the forests); the second pass reads the
 first pass's scores of the line's neighbourhood (stacking). Both are trained by
 ``scripts/train_cleaner.py``; the forests ship in ``line_model.npz`` next to this file.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -36,6 +39,8 @@ class LineModel:
     second: Forest
     #: a line is boilerplate when its body probability is below this
     threshold: float
+    #: the weight of every word bucket (``lexicon.py``)
+    lexicon: np.ndarray
 
     def body_probability(self, lines: BatchLines) -> np.ndarray:
         """The probability that each non-blank line of the batch is body text."""
@@ -52,6 +57,7 @@ class LineModel:
             **self.first.to_arrays("first_"),
             **self.second.to_arrays("second_"),
             threshold=np.array([self.threshold]),
+            lexicon=self.lexicon,
             features=np.array(FEATURES + SCORE_FEATURES),
         )
 
@@ -60,11 +66,17 @@ class LineModel:
 def load_model() -> LineModel:
     """The shipped model."""
     with resources.files(__package__).joinpath(MODEL_FILE).open("rb") as handle:
-        arrays = dict(np.load(handle, allow_pickle=False))
+        return read_model(handle)
+
+
+def read_model(source: BinaryIO | str | Path) -> LineModel:
+    """A model saved by :meth:`LineModel.save`."""
+    arrays = dict(np.load(source, allow_pickle=False))
     if tuple(arrays["features"]) != FEATURES + SCORE_FEATURES:
         raise RuntimeError(f"{MODEL_FILE} was trained on other features: retrain it")
     return LineModel(
         first=Forest.from_arrays(arrays, "first_"),
         second=Forest.from_arrays(arrays, "second_"),
         threshold=float(arrays["threshold"][0]),
+        lexicon=arrays["lexicon"].astype(np.float32),
     )
