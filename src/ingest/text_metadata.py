@@ -7,7 +7,6 @@ the page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,7 +52,7 @@ class _Head:
             page = self.page
             found = None
             text = page.raw[i]
-            if page.chars[i] <= DATELINE_CHARS and not page.prose[i] and _has_digit(text):
+            if page.chars[i] <= DATELINE_CHARS and not page.prose[i]:
                 found = first_date(text)
             self._dates[i] = found
         return self._dates[i]
@@ -117,17 +116,10 @@ class _Head:
         return next((found for i in lines if (found := self.date(i)) is not None), None)
 
 
-_DIGIT = re.compile(r"\d")
-
-
 def _may_open_byline(text: str) -> bool:
     """Whether a line can be a byline: "By ...", "Autor: ...", "Jane Doe / Paper"."""
     first = text.partition(" ")[0].lower().rstrip(":")
     return first.lstrip("*•·-– ") in BYLINE_FIRST or "/" in text or "|" in text or not first
-
-
-def _has_digit(text: str) -> bool:
-    return _DIGIT.search(text) is not None
 
 
 def find_dates(text: str) -> set[date]:

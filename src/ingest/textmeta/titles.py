@@ -13,6 +13,7 @@ of weights, learnt on the bench sets' training sites in two renderings
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from heapq import nlargest
@@ -146,11 +147,33 @@ _WORD = re.compile(r"[^\W\d_]+")
 SHORTLIST = 12
 #: first characters of list items (menus), never a headline
 _MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>")
-_PATH_MARKS = (" / ", " > ", " » ")
-_SEPARATORS = (" | ", " - ", " – ")
 #: the end of a sentence inside a line, another one after it
 _SENTENCE_BREAK = re.compile(r"[^\W\d_]{3}[.!?] +[A-Z]")
 _SCORE = itemgetter(1)
+
+
+_ECHO, _ECHO_NEXT = FEATURES.index("echo"), FEATURES.index("echo_next")
+#: the most ``echo`` and ``echo_next`` (each 0 to 1) add to a score
+_ECHO_GAIN = max(WEIGHTS[_ECHO], 0.0) + max(WEIGHTS[_ECHO_NEXT], 0.0)
+#: far more than the rounding of a sum of FEATURES products: a bound this close is not trusted
+_ROUNDING = 1e-9
+_BOUND = itemgetter(0)
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_DIGITS = b"0123456789"
+
+
+def _char_counts(text: str) -> tuple[int, int, int]:
+    """Letters, capitals and digits of ``text`` (by bytes when it is ASCII: the same counts)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        size = len(data)
+        return (
+            size - len(data.translate(None, _ASCII_LETTERS)),
+            size - len(data.translate(None, _ASCII_UPPER)),
+            size - len(data.translate(None, _ASCII_DIGITS)),
+        )
+    return sum(map(str.isalpha, text)), sum(map(str.isupper, text)), sum(map(str.isdigit, text))
 
 
 def _window(acc: list[int], size: int) -> list[int]:
@@ -300,20 +323,31 @@ class Candidates:
         return scores
 
     def features(self, line: HeadLine, block_last: bool) -> list[float]:
+        """The values of FEATURES for one candidate line."""
+        vector, topical = self._features(line, block_last)
+        if topical:
+            self._add_echo(vector, line.index, topical)
+        return vector
+
+    def _features(self, line: HeadLine, block_last: bool) -> tuple[list[float], list[str]]:
+        """The features but ``echo`` and ``echo_next`` (left at 0, their value when the line
+        has no topical word), and the line's topical words."""
         page, acc, n, i = self.page, self.page.acc, len(self.page), line.index
-        follow = (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / self.follow_max
-        near = (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / self.follow_max
-        precede = (acc[i] - acc[max(0, i - FOLLOW)]) / self.follow_max
+        follow_max = self.follow_max
+        follow = (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / follow_max
+        near = (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / follow_max
+        precede = (acc[i] - acc[max(0, i - FOLLOW)]) / follow_max
         gap = self.next_prose[i + 1] - i
         words = line.n_words
         text = line.text
         tokens = text.split()
         last = line.last
-        caps = sum(map(str.isupper, (t[0] for t in tokens))) / len(tokens)
-        letters = sum(map(str.isalpha, text)) or 1
-        upper = sum(map(str.isupper, text)) / letters
-        digits = sum(map(str.isdigit, text)) / len(text)
-        ui = len(self.ui.intersection(line.key.split())) / words
+        caps = sum(map(str.isupper, map(itemgetter(0), tokens))) / len(tokens)
+        letters, upper, digits = _char_counts(text)
+        upper /= letters or 1
+        digits /= len(text)
+        key = line.key
+        ui = len(self.ui.intersection(key.split())) / words
         meta = self.meta
         meta_after = any(map(meta, range(i + 1, min(n, i + 1 + NEAR))))
         meta_before = any(map(meta, range(max(0, i - 2), i)))
@@ -321,14 +355,9 @@ class Candidates:
         nxt_words = page.words(i + 1) if i + 1 < n else 0
         block = self.block
         run = self.run - i
-        copies = page.text.count(line.text) if words >= 2 else 1
-        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
-        body = self.body
-        below = self._prose_below(i)
-        # a word of the line starts a word of the prose (a substring test: no tokenising)
-        echo = sum(f" {t}" in body for t in topical) / len(topical) if topical else 0.0
-        echo_next = sum(f" {t}" in below for t in topical) / len(topical) if topical else 0.0
-        return [
+        copies = page.text.count(text) if words >= 2 else 1
+        topical = [t for t in _WORD.findall(key) if len(t) >= 4]
+        vector = [
             follow,
             near,
             precede,
@@ -349,7 +378,7 @@ class Candidates:
             last == ":",
             last in "?!",
             ": " in text,
-            any(mark in text for mark in _SEPARATORS),
+            " | " in text or " - " in text or " – " in text,
             caps,
             upper > 0.8,
             digits > 0.3,
@@ -368,12 +397,12 @@ class Candidates:
             run > 8,
             run <= 0,
             tokens[0][-1] == ":" or (len(tokens) > 1 and tokens[1][-1] == ":"),
-            any(mark in text for mark in _PATH_MARKS),
-            echo,
+            " / " in text or " > " in text or " » " in text,
+            0.0,  # echo
             not topical,
             i > 0 and meta(i - 1),
             i + 1 < n and meta(i + 1),
-            line.key.partition(" ")[0] in BYLINE_FIRST,
+            key.partition(" ")[0] in BYLINE_FIRST,
             words <= 5 and person_name(text) is not None,
             "," in text and name_part(text) is not None,
             _SENTENCE_BREAK.search(text) is not None,
@@ -381,10 +410,20 @@ class Candidates:
             i > 0 and self._heading_like(i - 1),
             i + 1 < n and self._heading_like(i + 1),
             last == "!",
-            echo_next,
+            0.0,  # echo_next
             copies > 2,
             ui >= 0.5,
         ]
+        return vector, topical
+
+    def _add_echo(self, vector: list[float], i: int, topical: list[str]) -> None:
+        """Sets ``echo`` and ``echo_next`` of line ``i``: the share of its topical words that
+        start a word of the article's prose, and of the prose just below it (substring tests:
+        no tokenising)."""
+        body = self.body
+        below = self._prose_below(i)
+        vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
+        vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
 
     def _prose_below(self, i: int) -> str:
         """The prose lines among the FOLLOW lines under line ``i``, lower-case, in one string."""
@@ -414,8 +453,29 @@ class Candidates:
 
 
 def best_title(cands: Candidates) -> HeadLine | None:
-    """The candidate line with the highest score, or None when there is none."""
-    scored = cands.scored()
-    if not scored:
-        return None
-    return max(scored, key=lambda item: item[0])[2]
+    """The candidate line with the highest score (the first in the page of equal ones), or None
+    when there is none.
+
+    ``echo`` and ``echo_next`` cost the most and are shares (0 to 1): a candidate whose score
+    without them, plus the most they can add, is below the best score found is not the headline,
+    and they are not computed for it. The candidates go by that bound, highest first.
+    """
+    shaped = cands.shaped()
+    before = [line.index for line in shaped if line.index < cands.block]
+    last_before = before[-1] if before else -1
+    bounded = []
+    for line in shaped:
+        vector, topical = cands._features(line, line.index == last_before)
+        bound = sum(map(mul, WEIGHTS, vector)) + (_ECHO_GAIN if topical else 0.0)
+        bounded.append((bound, line, vector, topical))
+    bounded.sort(key=_BOUND, reverse=True)
+    best, best_score = None, -math.inf
+    for bound, line, vector, topical in bounded:
+        if bound < best_score - _ROUNDING:
+            break
+        if topical:
+            cands._add_echo(vector, line.index, topical)
+        score = sum(map(mul, WEIGHTS, vector))
+        if score > best_score or (score == best_score and line.index < best.index):
+            best, best_score = line, score
+    return best
