@@ -39,6 +39,9 @@ class TextMetadata:
     published: date | None = None
 
 
+_UNSEEN = object()
+
+
 class _Head:
     """The lines of one page and what each says (byline, dateline), looked up once."""
 
@@ -48,28 +51,40 @@ class _Head:
         self._dates: dict[int, date | None] = {}
 
     def date(self, i: int) -> date | None:
-        if i not in self._dates:
+        found = self._dates.get(i, _UNSEEN)
+        if found is _UNSEEN:
             page = self.page
-            found = None
-            text = page.raw[i]
-            if page.chars[i] <= DATELINE_CHARS and not page.prose[i]:
-                found = first_date(text)
-            self._dates[i] = found
-        return self._dates[i]
+            found = self._dates[i] = (
+                first_date(page.raw[i])
+                if page.chars[i] <= DATELINE_CHARS and not page.prose[i]
+                else None
+            )
+        return found
 
     def meta(self, i: int) -> bool:
         """Whether line ``i`` is a byline, a dateline, a reading time or a job title."""
-        if i not in self._meta:
-            line = self.page.line(i)
-            self._meta[i] = line.n_words <= DATELINE_WORDS and bool(
-                self.date(i)
-                or lead_only(line)
-                or byline_name(line)
-                or (line.n_words <= 6 and READ_TIME.search(line.text))
-                or (line.n_words <= 4 and BYLINE_ROLE.match(line.text))
-                or (line.n_words <= 4 and DATE_LEAD.match(line.text) and line.last == ":")
+        found = self._meta.get(i)
+        if found is None:
+            found = self._meta[i] = self._says_meta(i)
+        return found
+
+    def _says_meta(self, i: int) -> bool:
+        line = self.page.line(i)
+        words = line.n_words
+        if words > DATELINE_WORDS:
+            return False
+        text = line.text
+        # the cheapest tests first: any one that holds decides
+        return bool(
+            lead_only(line)
+            or byline_name(line)
+            or self.date(i) is not None
+            or (words <= 6 and READ_TIME.search(text))
+            or (
+                words <= 4
+                and (BYLINE_ROLE.match(text) or (line.last == ":" and DATE_LEAD.match(text)))
             )
-        return self._meta[i]
+        )
 
     def author(self, title: HeadLine | None, head_end: int) -> str | None:
         page = self.page

@@ -42,7 +42,10 @@ class HeadLine:
                 self.bullet = True
                 text = raw[found.end() :]
         self.text = text
-        self.n_words = word_count(text)
+        words = text.count(" ") + 1  # word_count, inline: a HeadLine is made for many lines
+        self.n_words = (
+            words if words * SPACED_CHARS >= len(text) else max(words, len(text) // CJK_CHARS)
+        )
         self.key = text.lower()
         self.last = text.rstrip(_CLOSERS)[-1:] or text[-1]
 
@@ -56,10 +59,15 @@ class Page:
     def __init__(self, text: str) -> None:
         if "  " in text or "\t" in text or "\r" in text:  # not normalised
             text = _ODD_SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-        if text[:1] == " " or text[-1:] == " " or "\n " in text or " \n" in text:
-            raw = [s for s in map(str.strip, text.split("\n")) if s]
-        else:
-            raw = [s for s in text.split("\n") if s]
+        lines = text.split("\n")
+        stripped = list(map(str.strip, lines))
+        # lines with spaces around them are stripped; when none has any whitespace there,
+        # both ways give the same lines, and the text need not be searched for "\n "
+        if stripped != lines and (
+            text[:1] == " " or text[-1:] == " " or "\n " in text or " \n" in text
+        ):
+            lines = stripped
+        raw = list(filter(None, lines))
         self.text = text
         self.raw = raw
         self.chars = chars = list(map(len, raw))
