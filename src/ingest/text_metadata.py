@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 
 from ingest.textmeta.bylines import byline_name, lead_only, name_part, person_name
 from ingest.textmeta.dates import dates_in, first_date
@@ -40,6 +42,8 @@ class TextMetadata:
 
 
 _UNSEEN = object()
+_BULLETS = "*•·-– "
+_FIRST = itemgetter(0)
 
 
 class _Head:
@@ -109,11 +113,7 @@ class _Head:
                 if name and (self.date(i) or any(map(self.meta, beside))):
                     return name
         # the head of the page: only lines short enough and opening like a byline are read
-        head = [
-            page.line(i)
-            for i in range(min(n, head_end))
-            if page.chars[i] <= BYLINE_CHARS and _may_open_byline(page.raw[i])
-        ]
+        head = list(map(page.line, _may_open_bylines(page, min(n, head_end))))
         found = next((name for line in head if (name := byline_name(line, slash=False))), None)
         return found or next((name for line in head if (name := byline_name(line))), None)
 
@@ -131,10 +131,20 @@ class _Head:
         return next((found for i in lines if (found := self.date(i)) is not None), None)
 
 
-def _may_open_byline(text: str) -> bool:
-    """Whether a line can be a byline: "By ...", "Autor: ...", "Jane Doe / Paper"."""
-    first = text.partition(" ")[0].lower().rstrip(":")
-    return first.lstrip("*•·-– ") in BYLINE_FIRST or "/" in text or "|" in text or not first
+def _may_open_bylines(page: Page, end: int) -> list[int]:
+    """The lines above ``end`` that can be a byline ("By ...", "Autor: ...", "Jane Doe / Paper"):
+    short enough, and a first word that opens bylines, a slash or a bar, or no first word (each
+    string step is mapped over all the lines at once)."""
+    raw = page.raw[:end]
+    words = map(_FIRST, map(str.partition, raw, repeat(" ")))
+    firsts = list(map(str.rstrip, map(str.lower, words), repeat(":")))
+    opens = map(BYLINE_FIRST.__contains__, map(str.lstrip, firsts, repeat(_BULLETS)))
+    lines = zip(raw, page.chars[:end], firsts, opens, strict=True)
+    return [
+        i
+        for i, (text, chars, first, opener) in enumerate(lines)
+        if chars <= BYLINE_CHARS and (opener or "/" in text or "|" in text or not first)
+    ]
 
 
 def find_dates(text: str) -> set[date]:

@@ -152,9 +152,37 @@ _SENTENCE_BREAK = re.compile(r"[^\W\d_]{3}[.!?] +[A-Z]")
 _SCORE = itemgetter(1)
 
 
-_ECHO, _ECHO_NEXT = FEATURES.index("echo"), FEATURES.index("echo_next")
-#: the most ``echo`` and ``echo_next`` (each 0 to 1) add to a score
-_ECHO_GAIN = max(WEIGHTS[_ECHO], 0.0) + max(WEIGHTS[_ECHO_NEXT], 0.0)
+#: the features that cost the most to compute, each 0 to 1 (a share or a yes/no)
+DEFERRED = (
+    "upper",
+    "digits",
+    "meta_before",
+    "next_short",
+    "echo",
+    "no_topic",
+    "person",
+    "name_comma",
+    "sentences",
+    "prev_heading",
+    "next_heading",
+    "echo_next",
+)
+(
+    _UPPER,
+    _DIGITS,
+    _META_BEFORE,
+    _NEXT_SHORT,
+    _ECHO,
+    _NO_TOPIC,
+    _PERSON,
+    _NAME_COMMA,
+    _SENTENCES,
+    _PREV_HEADING,
+    _NEXT_HEADING,
+    _ECHO_NEXT,
+) = map(FEATURES.index, DEFERRED)
+#: the most the features of DEFERRED add to a score
+_DEFERRED_GAIN = sum(max(WEIGHTS[k], 0.0) for k in map(FEATURES.index, DEFERRED))
 #: far more than the rounding of a sum of FEATURES products: a bound this close is not trusted
 _ROUNDING = 1e-9
 _BOUND = itemgetter(0)
@@ -324,43 +352,30 @@ class Candidates:
 
     def features(self, line: HeadLine, block_last: bool) -> list[float]:
         """The values of FEATURES for one candidate line."""
-        vector, topical = self._features(line, block_last)
-        if topical:
-            self._add_echo(vector, line.index, topical)
+        vector = self._first_features(line, block_last)
+        self._add_deferred(vector, line)
         return vector
 
-    def _features(self, line: HeadLine, block_last: bool) -> tuple[list[float], list[str]]:
-        """The features but ``echo`` and ``echo_next`` (left at 0, their value when the line
-        has no topical word), and the line's topical words."""
+    def _first_features(self, line: HeadLine, block_last: bool) -> list[float]:
+        """The features but those of DEFERRED, left at 0."""
         page, acc, n, i = self.page, self.page.acc, len(self.page), line.index
         follow_max = self.follow_max
-        follow = (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / follow_max
-        near = (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / follow_max
-        precede = (acc[i] - acc[max(0, i - FOLLOW)]) / follow_max
         gap = self.next_prose[i + 1] - i
         words = line.n_words
         text = line.text
         tokens = text.split()
         last = line.last
-        caps = sum(map(str.isupper, map(itemgetter(0), tokens))) / len(tokens)
-        letters, upper, digits = _char_counts(text)
-        upper /= letters or 1
-        digits /= len(text)
-        key = line.key
-        ui = len(self.ui.intersection(key.split())) / words
+        ui = len(self.ui.intersection(line.key.split())) / words
         meta = self.meta
-        meta_after = any(map(meta, range(i + 1, min(n, i + 1 + NEAR))))
-        meta_before = any(map(meta, range(max(0, i - 2), i)))
+        meta_next = i + 1 < n and meta(i + 1)
         prev = page.line(i - 1) if i else None
-        nxt_words = page.words(i + 1) if i + 1 < n else 0
         block = self.block
         run = self.run - i
         copies = page.text.count(text) if words >= 2 else 1
-        topical = [t for t in _WORD.findall(key) if len(t) >= 4]
-        vector = [
-            follow,
-            near,
-            precede,
+        return [
+            (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / follow_max,
+            (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / follow_max,
+            (acc[i] - acc[max(0, i - FOLLOW)]) / follow_max,
             gap == 1,
             2 <= gap <= 3,
             4 <= gap <= 6,
@@ -379,16 +394,16 @@ class Candidates:
             last in "?!",
             ": " in text,
             " | " in text or " - " in text or " – " in text,
-            caps,
-            upper > 0.8,
-            digits > 0.3,
+            sum(map(str.isupper, map(itemgetter(0), tokens))) / len(tokens),
+            False,  # upper
+            False,  # digits
             ui,
             copies > 1,
-            meta_after,
-            meta_before,
+            meta_next or any(map(meta, range(i + 2, min(n, i + 1 + NEAR)))),
+            False,  # meta_before
             prev is not None and prev.bullet,
             prev is not None and prev.n_words <= 3,
-            0 < nxt_words <= 3,
+            False,  # next_short
             i / n,
             len(text) > 120,
             run == 1,
@@ -399,31 +414,48 @@ class Candidates:
             tokens[0][-1] == ":" or (len(tokens) > 1 and tokens[1][-1] == ":"),
             " / " in text or " > " in text or " » " in text,
             0.0,  # echo
-            not topical,
+            False,  # no_topic
             i > 0 and meta(i - 1),
-            i + 1 < n and meta(i + 1),
-            key.partition(" ")[0] in BYLINE_FIRST,
-            words <= 5 and person_name(text) is not None,
-            "," in text and name_part(text) is not None,
-            _SENTENCE_BREAK.search(text) is not None,
+            meta_next,
+            line.key.partition(" ")[0] in BYLINE_FIRST,
+            False,  # person
+            False,  # name_comma
+            False,  # sentences
             i == 0,
-            i > 0 and self._heading_like(i - 1),
-            i + 1 < n and self._heading_like(i + 1),
+            False,  # prev_heading
+            False,  # next_heading
             last == "!",
             0.0,  # echo_next
             copies > 2,
             ui >= 0.5,
         ]
-        return vector, topical
 
-    def _add_echo(self, vector: list[float], i: int, topical: list[str]) -> None:
-        """Sets ``echo`` and ``echo_next`` of line ``i``: the share of its topical words that
-        start a word of the article's prose, and of the prose just below it (substring tests:
-        no tokenising)."""
-        body = self.body
-        below = self._prose_below(i)
-        vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
-        vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
+    def _add_deferred(self, vector: list[float], line: HeadLine) -> None:
+        """Sets the features of DEFERRED in a vector of ``_first_features``."""
+        page, n, i, text = self.page, len(self.page), line.index, line.text
+        words = line.n_words
+        letters, upper, digits = _char_counts(text)
+        vector[_UPPER] = upper / (letters or 1) > 0.8
+        vector[_DIGITS] = digits / len(text) > 0.3
+        vector[_META_BEFORE] = any(map(self.meta, range(max(0, i - 2), i)))
+        nxt_words = page.words(i + 1) if i + 1 < n else 0
+        vector[_NEXT_SHORT] = 0 < nxt_words <= 3
+        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
+        vector[_NO_TOPIC] = not topical
+        vector[_PERSON] = words <= 5 and person_name(text) is not None
+        vector[_NAME_COMMA] = "," in text and name_part(text) is not None
+        # a sentence break needs ". ", "! " or "? ": the regex runs only where one is
+        vector[_SENTENCES] = (". " in text or "! " in text or "? " in text) and (
+            _SENTENCE_BREAK.search(text) is not None
+        )
+        vector[_PREV_HEADING] = i > 0 and self._heading_like(i - 1)
+        vector[_NEXT_HEADING] = i + 1 < n and self._heading_like(i + 1)
+        if topical:
+            # a word of the line starts a word of the prose (a substring test: no tokenising)
+            body = self.body
+            below = self._prose_below(i)
+            vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
+            vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
 
     def _prose_below(self, i: int) -> str:
         """The prose lines among the FOLLOW lines under line ``i``, lower-case, in one string."""
@@ -456,25 +488,24 @@ def best_title(cands: Candidates) -> HeadLine | None:
     """The candidate line with the highest score (the first in the page of equal ones), or None
     when there is none.
 
-    ``echo`` and ``echo_next`` cost the most and are shares (0 to 1): a candidate whose score
-    without them, plus the most they can add, is below the best score found is not the headline,
-    and they are not computed for it. The candidates go by that bound, highest first.
+    The features of DEFERRED cost the most; each is 0 to 1, and most count against a headline.
+    A candidate whose score without them, plus the most they can add, is below the best score
+    found is not the headline, and they are not computed for it. The candidates go by that
+    bound, highest first.
     """
     shaped = cands.shaped()
     before = [line.index for line in shaped if line.index < cands.block]
     last_before = before[-1] if before else -1
     bounded = []
     for line in shaped:
-        vector, topical = cands._features(line, line.index == last_before)
-        bound = sum(map(mul, WEIGHTS, vector)) + (_ECHO_GAIN if topical else 0.0)
-        bounded.append((bound, line, vector, topical))
+        vector = cands._first_features(line, line.index == last_before)
+        bounded.append((sum(map(mul, WEIGHTS, vector)) + _DEFERRED_GAIN, line, vector))
     bounded.sort(key=_BOUND, reverse=True)
     best, best_score = None, -math.inf
-    for bound, line, vector, topical in bounded:
+    for bound, line, vector in bounded:
         if bound < best_score - _ROUNDING:
             break
-        if topical:
-            cands._add_echo(vector, line.index, topical)
+        cands._add_deferred(vector, line)
         score = sum(map(mul, WEIGHTS, vector))
         if score > best_score or (score == best_score and line.index < best.index):
             best, best_score = line, score
