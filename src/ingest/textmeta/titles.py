@@ -21,7 +21,7 @@ from operator import itemgetter, mul, sub
 from pathlib import Path
 
 from ingest.textmeta.bylines import name_part, person_name
-from ingest.textmeta.lines import HeadLine, Page, word_count
+from ingest.textmeta.lines import CJK_CHARS, SPACED_CHARS, HeadLine, Page, word_count
 from ingest.textmeta.vocab import BYLINE_FIRST
 
 #: a run of prose: a prose line starting RUN lines that hold RUN_CHARS characters of prose
@@ -307,10 +307,13 @@ class Candidates:
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
         """The lines that can be the headline: short, not prose, with prose soon below; the
         ``keep`` best by the features that cost nothing (all of them when None)."""
-        opened = self._open()
-        ranked = [i for i, _, _ in opened]
-        if keep is not None and len(ranked) > keep:
-            ranked = sorted(i for i, _ in nlargest(keep, self._cheap_scores(opened), key=_SCORE))
+        if keep is None:
+            ranked = [i for i, _, _ in self._open()]
+        else:
+            scores = self._open_scores()
+            ranked = [i for i, _ in scores]
+            if len(ranked) > keep:
+                ranked = sorted(i for i, _ in nlargest(keep, scores, key=_SCORE))
         found = []
         for i in ranked:
             line = self.page.line(i)
@@ -318,18 +321,32 @@ class Candidates:
                 found.append(line)
         return found
 
-    def _cheap_scores(self, opened: list[tuple[int, int, int]]) -> list[tuple[int, float]]:
-        """(line, score by CHEAP_WEIGHTS) of every open line, by table look-ups."""
+    def _open_scores(self) -> list[tuple[int, float]]:
+        """(line, score by CHEAP_WEIGHTS) of the lines of ``_open``, in one pass: the same
+        tests, and the weights of ``cheap_vector`` looked up in tables."""
         w = CHEAP_WEIGHTS
         w_precede = w[_PRECEDE] / self.follow_max
         w_near = w[_NEAR] / self.follow_max
-        w_after, w_position = w[_AFTER], w[_POSITION] / max(len(self.page), 1)
-        run, block, near, precede = self.run, self.block, self.near, self.precede
-        raw = self.page.raw
-        w_end = {".": w[_PERIOD], ":": w[_COLON]}
+        w_after, w_position, w_first = w[_AFTER], w[_POSITION] / max(len(self.page), 1), w[_FIRST]
+        w_end = {".": w[_PERIOD], ":": w[_COLON]}.get
         w_lower = w[_LOWER]
+        run, block, near, precede, next_prose = (
+            self.run,
+            self.block,
+            self.near,
+            self.precede,
+            self.next_prose,
+        )
         scores = []
-        for i, gap, size in opened:
+        for i, (text, chars) in enumerate(zip(self.page.raw, self.page.chars, strict=True)):
+            gap = next_prose[i + 1] - i
+            if gap > MAX_GAP or chars > MAX_CHARS or text[0] in _MARKERS:
+                continue
+            size = text.count(" ") + 1  # word_count, inline
+            if size * SPACED_CHARS < chars:
+                size = max(size, chars // CJK_CHARS)
+            if size > MAX_WORDS:
+                continue
             to_run = run - i
             score = (
                 _GAP_W[gap if gap < 7 else 7]
@@ -342,9 +359,8 @@ class Candidates:
             if i > block:
                 score += w_after
             if i == 0:
-                score += w[_FIRST]
-            text = raw[i]
-            score += w_end.get(text[-1], 0.0)
+                score += w_first
+            score += w_end(text[-1], 0.0)
             if text[0].islower():
                 score += w_lower
             scores.append((i, score))
