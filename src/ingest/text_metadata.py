@@ -12,11 +12,25 @@ from datetime import date
 from itertools import repeat
 from operator import itemgetter
 
-from ingest.textmeta.bylines import byline_name, lead_only, name_part, person_name
+from ingest.textmeta.bylines import (
+    BYLINE_WORDS,
+    byline_name,
+    lead_only,
+    name_part,
+    opens_byline,
+    person_name,
+)
 from ingest.textmeta.dates import dates_in, first_date
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
-from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_ROLE, DATE_LEAD, READ_TIME, UI_WORDS
+from ingest.textmeta.vocab import (
+    BYLINE_FIRST,
+    BYLINE_ROLE,
+    DATE_LEAD,
+    READ_TIME,
+    UI_WORDS,
+    may_read_time,
+)
 
 #: how many non-blank lines from the top are searched when the headline gives no lead
 HEAD_LINES = 40
@@ -78,12 +92,16 @@ class _Head:
         if words > DATELINE_WORDS:
             return False
         text = line.text
-        # the cheapest tests first: any one that holds decides
+        # the cheapest tests first: any one that holds decides. A byline (or its lead alone)
+        # has at most 14 words and opens like one or holds a slash or a bar.
         return bool(
-            lead_only(line)
-            or byline_name(line)
+            (
+                words <= BYLINE_WORDS
+                and ("/" in text or "|" in text or opens_byline(line))
+                and (lead_only(line) or byline_name(line))
+            )
             or self.date(i) is not None
-            or (words <= 6 and READ_TIME.search(text))
+            or (words <= 6 and may_read_time(text, line.key) and READ_TIME.search(text))
             or (
                 words <= 4
                 and (BYLINE_ROLE.match(text) or (line.last == ":" and DATE_LEAD.match(text)))

@@ -44,7 +44,7 @@ def dates_in(text: str) -> Iterator[tuple[int, date]]:
 
 def first_date(text: str) -> date | None:
     """The date written first in a line (lines without a year are not searched)."""
-    if _YEAR.search(text) is None:
+    if ("19" not in text and "20" not in text) or _YEAR.search(text) is None:
         return None
     found = min(dates_in(text), default=None, key=lambda item: item[0])
     return found[1] if found else None
