@@ -16,6 +16,7 @@ _BULLET_START = frozenset("*+•·◦▪▸►▶●○■□-–—>o0123456789
 _TERMINAL = frozenset(".!。！")
 _QUESTION = frozenset("?？")
 _CLOSERS = "\"'”’»)]“«"
+_ODD_ENDS = frozenset(_CLOSERS) | _QUESTION
 _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 #: a body paragraph: this many characters and final punctuation, or this many characters
 PROSE_CHARS, LONG_CHARS = 45, 150
@@ -47,7 +48,8 @@ class HeadLine:
             words if words * SPACED_CHARS >= len(text) else max(words, len(text) // CJK_CHARS)
         )
         self.key = text.lower()
-        self.last = text.rstrip(_CLOSERS)[-1:] or text[-1]
+        last = text[-1]
+        self.last = (text.rstrip(_CLOSERS)[-1:] or last) if last in _CLOSERS else last
 
     def __repr__(self) -> str:
         return f"HeadLine({self.index}, {self.text[:40]!r})"
@@ -71,8 +73,17 @@ class Page:
         self.text = text
         self.raw = raw
         self.chars = chars = list(map(len, raw))
+        # ``_terminal`` is called only for a closing quote or a question mark at the end
         self.prose = prose = [
-            n >= LONG_CHARS or (n >= PROSE_CHARS and _terminal(s, n))
+            n >= LONG_CHARS
+            or (
+                n >= PROSE_CHARS
+                and (
+                    _terminal(s, n)
+                    if s[-1] in _ODD_ENDS
+                    else s[-1] in _TERMINAL and not s.endswith("...")
+                )
+            )
             for s, n in zip(raw, chars, strict=True)
         ]
         #: characters of prose in lines [a, b): acc[b] - acc[a]

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from heapq import nlargest
+from itertools import chain
 from operator import itemgetter, mul, sub
 from pathlib import Path
 
@@ -321,6 +322,14 @@ class Candidates:
                 found.append(line)
         return found
 
+    def _near_prose(self) -> range | chain[int]:
+        """The lines but those from the last prose line down to MAX_GAP lines above the end
+        of the page: with nothing below them but the end, they are too far from prose."""
+        n = len(self.page)
+        prose = self.page.prose
+        last = n - 1 - prose[::-1].index(True) if True in prose else 0
+        return chain(range(last), range(max(last, n - MAX_GAP), n))
+
     def _open_scores(self) -> list[tuple[int, float]]:
         """(line, score by CHEAP_WEIGHTS) of the lines of ``_open``, in one pass: the same
         tests, and the weights of ``cheap_vector`` looked up in tables."""
@@ -337,8 +346,10 @@ class Candidates:
             self.precede,
             self.next_prose,
         )
+        raw, sizes = self.page.raw, self.page.chars
         scores = []
-        for i, (text, chars) in enumerate(zip(self.page.raw, self.page.chars, strict=True)):
+        for i in self._near_prose():
+            text, chars = raw[i], sizes[i]
             gap = next_prose[i + 1] - i
             if gap > MAX_GAP or chars > MAX_CHARS or text[0] in _MARKERS:
                 continue
