@@ -20,6 +20,9 @@ _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 def name_part(text: str) -> str | None:
     """The name that opens ``text``, up to a second name, a role, a date or a separator."""
+    first = text[:1]
+    if not first.isupper() and not first.isspace():  # a name starts with a capital
+        return None
     head = _NAME_CUT.split(text, maxsplit=1)[0].strip()
     words = head.split()
     for k, word in enumerate(words):
