@@ -35,14 +35,15 @@ READ_TIME = re.compile(r"(?:" + _alternatives(_DATA["read_time"]) + r")", re.IGN
 
 
 def _ascii_words(phrases: list[str]) -> tuple[str, ...] | None:
-    """The longest ASCII word of each phrase, lower-case; None when a phrase has none."""
-    words = []
+    """Words, lower-case, at least one of which is in each phrase (the last ASCII word of each,
+    less those holding another); None when a phrase has no ASCII word."""
+    words = set()
     for phrase in phrases:
         ascii_words = [word for word in phrase.lower().split() if word.isascii()]
         if not ascii_words:
             return None
-        words.append(max(ascii_words, key=len))
-    return tuple(sorted(set(words)))
+        words.add(ascii_words[-1])
+    return tuple(sorted(w for w in words if not any(o in w for o in words if o != w)))
 
 
 _READ_TIME_WORDS = _ascii_words(_DATA["read_time"])
