@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import nlargest
 from itertools import chain
 from operator import itemgetter, mul, sub
@@ -322,7 +322,7 @@ class Candidates:
                 found.append(line)
         return found
 
-    def _near_prose(self) -> range | chain[int]:
+    def _near_prose(self) -> Iterator[int]:
         """The lines but those from the last prose line down to MAX_GAP lines above the end
         of the page: with nothing below them but the end, they are too far from prose."""
         n = len(self.page)

@@ -47,13 +47,13 @@ def _ascii_words(phrases: list[str]) -> tuple[str, ...] | None:
 
 
 _READ_TIME_WORDS = _ascii_words(_DATA["read_time"])
-#: letters that IGNORECASE matches to ASCII ones while ``str.lower`` does not: İ ı ſ K
+#: the only letters that IGNORECASE matches to ASCII ones while ``str.lower`` does not: İ ı ſ K
 _CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
 def may_read_time(text: str, key: str) -> bool:
-    """Whether ``READ_TIME`` can match ``text`` (``key`` is it in lower case): a match holds a
-    word of each of its phrase, in ASCII letters of either case, or a letter of _CASE_ODD."""
+    """Whether ``READ_TIME`` can match ``text`` (``key`` is it in lower case): a match holds
+    one of _READ_TIME_WORDS in ASCII letters of either case, or a letter of _CASE_ODD."""
     if _READ_TIME_WORDS is None or any(word in key for word in _READ_TIME_WORDS):
         return True
     return not text.isascii() and any(letter in text for letter in _CASE_ODD)
