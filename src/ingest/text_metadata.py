@@ -69,13 +69,14 @@ class _Head:
         self._dates: dict[int, date | None] = {}
 
     def date(self, i: int) -> date | None:
+        text = self.page.raw[i]
+        if "19" not in text and "20" not in text:  # no year (as ``first_date`` tests first)
+            return None
         found = self._dates.get(i, _UNSEEN)
         if found is _UNSEEN:
             page = self.page
             found = self._dates[i] = (
-                first_date(page.raw[i])
-                if page.chars[i] <= DATELINE_CHARS and not page.prose[i]
-                else None
+                first_date(text) if page.chars[i] <= DATELINE_CHARS and not page.prose[i] else None
             )
         return found
 
