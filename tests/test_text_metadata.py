@@ -2,12 +2,16 @@
 
 import gzip
 from datetime import date
+from operator import mul
 from pathlib import Path
 
 import pytest
 
 from ingest.normalising import normalise
-from ingest.text_metadata import TextMetadata, extract_text_metadata, find_dates
+from ingest.text_metadata import TextMetadata, _Head, extract_text_metadata, find_dates
+from ingest.textmeta.lines import Page
+from ingest.textmeta.titles import CHEAP_WEIGHTS, Candidates, best_title
+from ingest.textmeta.vocab import UI_WORDS
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
@@ -178,3 +182,39 @@ def test_bench_pages(name, page_id, title, author, published):
     assert meta.author == author
     if published:
         assert meta.published == date.fromisoformat(published)
+
+
+def devset_pages(count: int) -> list[str]:
+    files = sorted((BENCH / "devset" / "text").glob("*.txt.gz"))[:count]
+    return [normalise(gzip.decompress(file.read_bytes()).decode("utf-8")) for file in files]
+
+
+def candidates(text: str) -> Candidates:
+    page = Page(text)
+    return Candidates(page, _Head(page).meta, UI_WORDS)
+
+
+def test_shortlist_scores_are_the_cheap_features_added_up():
+    for text in devset_pages(30):
+        cands = candidates(text)
+        opened = cands._open()
+        scores = cands._open_scores()
+        assert [i for i, _ in scores] == [i for i, _, _ in opened]
+        for (_, score), item in zip(scores, opened, strict=True):
+            vector = cands.cheap_vector(*item)
+            assert score == pytest.approx(sum(map(mul, CHEAP_WEIGHTS, vector)), abs=1e-9)
+
+
+def test_best_title_is_the_best_scored_candidate():
+    # the headline scorer skips features of candidates that cannot win: it must pick the line
+    # the full scores of every candidate pick (the first of equal ones)
+    titled = 0
+    for text in devset_pages(60):
+        scored = candidates(text).scored()
+        best = best_title(candidates(text))
+        if not scored:
+            assert best is None
+            continue
+        titled += 1
+        assert best.index == max(scored, key=lambda item: item[0])[2].index
+    assert titled > 40

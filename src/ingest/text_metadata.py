@@ -7,15 +7,30 @@ the page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 
-from ingest.textmeta.bylines import byline_name, lead_only, name_part, person_name
+from ingest.textmeta.bylines import (
+    BYLINE_WORDS,
+    byline_name,
+    lead_only,
+    name_part,
+    opens_byline,
+    person_name,
+)
 from ingest.textmeta.dates import dates_in, first_date
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
-from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_ROLE, DATE_LEAD, READ_TIME, UI_WORDS
+from ingest.textmeta.vocab import (
+    BYLINE_FIRST,
+    BYLINE_ROLE,
+    DATE_LEAD,
+    READ_TIME,
+    UI_WORDS,
+    may_read_time,
+)
 
 #: how many non-blank lines from the top are searched when the headline gives no lead
 HEAD_LINES = 40
@@ -40,6 +55,11 @@ class TextMetadata:
     published: date | None = None
 
 
+_UNSEEN = object()
+_BULLETS = "*•·-– "
+_FIRST = itemgetter(0)
+
+
 class _Head:
     """The lines of one page and what each says (byline, dateline), looked up once."""
 
@@ -49,28 +69,45 @@ class _Head:
         self._dates: dict[int, date | None] = {}
 
     def date(self, i: int) -> date | None:
-        if i not in self._dates:
+        text = self.page.raw[i]
+        if "19" not in text and "20" not in text:  # no year (as ``first_date`` tests first)
+            return None
+        found = self._dates.get(i, _UNSEEN)
+        if found is _UNSEEN:
             page = self.page
-            found = None
-            text = page.raw[i]
-            if page.chars[i] <= DATELINE_CHARS and not page.prose[i] and _has_digit(text):
-                found = first_date(text)
-            self._dates[i] = found
-        return self._dates[i]
+            found = self._dates[i] = (
+                first_date(text) if page.chars[i] <= DATELINE_CHARS and not page.prose[i] else None
+            )
+        return found
 
     def meta(self, i: int) -> bool:
         """Whether line ``i`` is a byline, a dateline, a reading time or a job title."""
-        if i not in self._meta:
-            line = self.page.line(i)
-            self._meta[i] = line.n_words <= DATELINE_WORDS and bool(
-                self.date(i)
-                or lead_only(line)
-                or byline_name(line)
-                or (line.n_words <= 6 and READ_TIME.search(line.text))
-                or (line.n_words <= 4 and BYLINE_ROLE.match(line.text))
-                or (line.n_words <= 4 and DATE_LEAD.match(line.text) and line.last == ":")
+        found = self._meta.get(i)
+        if found is None:
+            found = self._meta[i] = self._says_meta(i)
+        return found
+
+    def _says_meta(self, i: int) -> bool:
+        line = self.page.line(i)
+        words = line.n_words
+        if words > DATELINE_WORDS:
+            return False
+        text = line.text
+        # the cheapest tests first: any one that holds decides. A byline (or its lead alone)
+        # has at most 14 words and opens like one or holds a slash or a bar.
+        return bool(
+            (
+                words <= BYLINE_WORDS
+                and ("/" in text or "|" in text or opens_byline(line))
+                and (lead_only(line) or byline_name(line))
             )
-        return self._meta[i]
+            or self.date(i) is not None
+            or (words <= 6 and may_read_time(text, line.key) and READ_TIME.search(text))
+            or (
+                words <= 4
+                and (BYLINE_ROLE.match(text) or (line.last == ":" and DATE_LEAD.match(text)))
+            )
+        )
 
     def author(self, title: HeadLine | None, head_end: int) -> str | None:
         page = self.page
@@ -95,11 +132,7 @@ class _Head:
                 if name and (self.date(i) or any(map(self.meta, beside))):
                     return name
         # the head of the page: only lines short enough and opening like a byline are read
-        head = [
-            page.line(i)
-            for i in range(min(n, head_end))
-            if page.chars[i] <= BYLINE_CHARS and _may_open_byline(page.raw[i])
-        ]
+        head = list(map(page.line, _may_open_bylines(page, min(n, head_end))))
         found = next((name for line in head if (name := byline_name(line, slash=False))), None)
         return found or next((name for line in head if (name := byline_name(line))), None)
 
@@ -117,17 +150,20 @@ class _Head:
         return next((found for i in lines if (found := self.date(i)) is not None), None)
 
 
-_DIGIT = re.compile(r"\d")
-
-
-def _may_open_byline(text: str) -> bool:
-    """Whether a line can be a byline: "By ...", "Autor: ...", "Jane Doe / Paper"."""
-    first = text.partition(" ")[0].lower().rstrip(":")
-    return first.lstrip("*•·-– ") in BYLINE_FIRST or "/" in text or "|" in text or not first
-
-
-def _has_digit(text: str) -> bool:
-    return _DIGIT.search(text) is not None
+def _may_open_bylines(page: Page, end: int) -> list[int]:
+    """The lines above ``end`` that can be a byline ("By ...", "Autor: ...", "Jane Doe / Paper"):
+    short enough, and a first word that opens bylines, a slash or a bar, or no first word (each
+    string step is mapped over all the lines at once)."""
+    raw = page.raw[:end]
+    words = map(_FIRST, map(str.partition, raw, repeat(" ")))
+    firsts = list(map(str.rstrip, map(str.lower, words), repeat(":")))
+    opens = map(BYLINE_FIRST.__contains__, map(str.lstrip, firsts, repeat(_BULLETS)))
+    lines = zip(raw, page.chars[:end], firsts, opens, strict=True)
+    return [
+        i
+        for i, (text, chars, first, opener) in enumerate(lines)
+        if chars <= BYLINE_CHARS and (opener or "/" in text or "|" in text or not first)
+    ]
 
 
 def find_dates(text: str) -> set[date]:

@@ -12,12 +12,17 @@ _NAME_CUT = re.compile(
     r"\s+(?:with|mit|con|avec|and|und|y|et|for|für|para|pour|in|im|aus|from|on|am|el|le)\s+"
     r"|\s*[,;|/(•·–—]\s*|\s+-\s+|\s*\d"
 )
+#: the most words of a byline
+BYLINE_WORDS = 14
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s?[/|]\s?\S")
 _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 
 def name_part(text: str) -> str | None:
     """The name that opens ``text``, up to a second name, a role, a date or a separator."""
+    first = text[:1]
+    if not first.isupper() and not first.isspace():  # a name starts with a capital
+        return None
     head = _NAME_CUT.split(text, maxsplit=1)[0].strip()
     words = head.split()
     for k, word in enumerate(words):
@@ -43,14 +48,14 @@ def person_name(text: str) -> str | None:
     return text
 
 
-def _opens(line: HeadLine) -> bool:
+def opens_byline(line: HeadLine) -> bool:
     """Whether the line's first word can open a byline (a test cheaper than the regex)."""
     return line.key.partition(" ")[0].rstrip(":") in BYLINE_FIRST
 
 
 def lead_only(line: HeadLine) -> bool:
     """A line that is only a byline opener ("By", "Author:"): the name is on the next line."""
-    if line.n_words > 3 or not _opens(line):
+    if line.n_words > 3 or not opens_byline(line):
         return False
     found = BYLINE_LEAD.match(line.text)
     return found is not None and found.end() == len(line.text) and line.n_words <= 3
@@ -58,9 +63,9 @@ def lead_only(line: HeadLine) -> bool:
 
 def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
     """The first author named by a byline line, or None."""
-    if line.n_words > 14 or line.last in ".!?":
+    if line.n_words > BYLINE_WORDS or line.last in ".!?":
         return None
-    found = BYLINE_LEAD.match(line.text) if _opens(line) else None
+    found = BYLINE_LEAD.match(line.text) if opens_byline(line) else None
     if found and found.end() < len(line.text):
         rest = line.text[found.end() :]
         if not rest[0].isupper():

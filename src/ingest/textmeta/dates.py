@@ -22,6 +22,8 @@ _PATTERNS = [
     ),
     re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})(?!\d)"),
 ]
+#: the year every pattern above needs: a line without one holds no date
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def dates_in(text: str) -> Iterator[tuple[int, date]]:
@@ -41,6 +43,8 @@ def dates_in(text: str) -> Iterator[tuple[int, date]]:
 
 
 def first_date(text: str) -> date | None:
-    """The date written first in a line (every date has a digit: others are not searched)."""
+    """The date written first in a line (lines without a year are not searched)."""
+    if ("19" not in text and "20" not in text) or _YEAR.search(text) is None:
+        return None
     found = min(dates_in(text), default=None, key=lambda item: item[0])
     return found[1] if found else None

@@ -16,6 +16,7 @@ _BULLET_START = frozenset("*+•·◦▪▸►▶●○■□-–—>o0123456789
 _TERMINAL = frozenset(".!。！")
 _QUESTION = frozenset("?？")
 _CLOSERS = "\"'”’»)]“«"
+_ODD_ENDS = frozenset(_CLOSERS) | _QUESTION
 _ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 #: a body paragraph: this many characters and final punctuation, or this many characters
 PROSE_CHARS, LONG_CHARS = 45, 150
@@ -42,9 +43,13 @@ class HeadLine:
                 self.bullet = True
                 text = raw[found.end() :]
         self.text = text
-        self.n_words = word_count(text)
+        words = text.count(" ") + 1  # word_count, inline: a HeadLine is made for many lines
+        self.n_words = (
+            words if words * SPACED_CHARS >= len(text) else max(words, len(text) // CJK_CHARS)
+        )
         self.key = text.lower()
-        self.last = text.rstrip(_CLOSERS)[-1:] or text[-1]
+        last = text[-1]
+        self.last = (text.rstrip(_CLOSERS)[-1:] or last) if last in _CLOSERS else last
 
     def __repr__(self) -> str:
         return f"HeadLine({self.index}, {self.text[:40]!r})"
@@ -56,15 +61,29 @@ class Page:
     def __init__(self, text: str) -> None:
         if "  " in text or "\t" in text or "\r" in text:  # not normalised
             text = _ODD_SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-        if text[:1] == " " or text[-1:] == " " or "\n " in text or " \n" in text:
-            raw = [s for s in map(str.strip, text.split("\n")) if s]
-        else:
-            raw = [s for s in text.split("\n") if s]
+        lines = text.split("\n")
+        stripped = list(map(str.strip, lines))
+        # lines with spaces around them are stripped; when none has any whitespace there,
+        # both ways give the same lines, and the text need not be searched for "\n "
+        if stripped != lines and (
+            text[:1] == " " or text[-1:] == " " or "\n " in text or " \n" in text
+        ):
+            lines = stripped
+        raw = list(filter(None, lines))
         self.text = text
         self.raw = raw
         self.chars = chars = list(map(len, raw))
+        # ``_terminal`` is called only for a closing quote or a question mark at the end
         self.prose = prose = [
-            n >= LONG_CHARS or (n >= PROSE_CHARS and _terminal(s, n))
+            n >= LONG_CHARS
+            or (
+                n >= PROSE_CHARS
+                and (
+                    _terminal(s, n)
+                    if s[-1] in _ODD_ENDS
+                    else s[-1] in _TERMINAL and not s.endswith("...")
+                )
+            )
             for s, n in zip(raw, chars, strict=True)
         ]
         #: characters of prose in lines [a, b): acc[b] - acc[a]

@@ -13,14 +13,16 @@ of weights, learnt on the bench sets' training sites in two renderings
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import nlargest
+from itertools import chain
 from operator import itemgetter, mul, sub
 from pathlib import Path
 
 from ingest.textmeta.bylines import name_part, person_name
-from ingest.textmeta.lines import HeadLine, Page, word_count
+from ingest.textmeta.lines import CJK_CHARS, SPACED_CHARS, HeadLine, Page, word_count
 from ingest.textmeta.vocab import BYLINE_FIRST
 
 #: a run of prose: a prose line starting RUN lines that hold RUN_CHARS characters of prose
@@ -146,11 +148,61 @@ _WORD = re.compile(r"[^\W\d_]+")
 SHORTLIST = 12
 #: first characters of list items (menus), never a headline
 _MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>")
-_PATH_MARKS = (" / ", " > ", " » ")
-_SEPARATORS = (" | ", " - ", " – ")
 #: the end of a sentence inside a line, another one after it
 _SENTENCE_BREAK = re.compile(r"[^\W\d_]{3}[.!?] +[A-Z]")
 _SCORE = itemgetter(1)
+
+
+#: the features that cost the most to compute, each 0 to 1 (a share or a yes/no)
+DEFERRED = (
+    "upper",
+    "digits",
+    "meta_before",
+    "next_short",
+    "echo",
+    "no_topic",
+    "person",
+    "name_comma",
+    "sentences",
+    "prev_heading",
+    "next_heading",
+    "echo_next",
+)
+(
+    _UPPER,
+    _DIGITS,
+    _META_BEFORE,
+    _NEXT_SHORT,
+    _ECHO,
+    _NO_TOPIC,
+    _PERSON,
+    _NAME_COMMA,
+    _SENTENCES,
+    _PREV_HEADING,
+    _NEXT_HEADING,
+    _ECHO_NEXT,
+) = map(FEATURES.index, DEFERRED)
+#: the most the features of DEFERRED add to a score
+_DEFERRED_GAIN = sum(max(WEIGHTS[k], 0.0) for k in map(FEATURES.index, DEFERRED))
+#: far more than the rounding of a sum of FEATURES products: a bound this close is not trusted
+_ROUNDING = 1e-9
+_BOUND = itemgetter(0)
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_DIGITS = b"0123456789"
+
+
+def _char_counts(text: str) -> tuple[int, int, int]:
+    """Letters, capitals and digits of ``text`` (by bytes when it is ASCII: the same counts)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        size = len(data)
+        return (
+            size - len(data.translate(None, _ASCII_LETTERS)),
+            size - len(data.translate(None, _ASCII_UPPER)),
+            size - len(data.translate(None, _ASCII_DIGITS)),
+        )
+    return sum(map(str.isalpha, text)), sum(map(str.isupper, text)), sum(map(str.isdigit, text))
 
 
 def _window(acc: list[int], size: int) -> list[int]:
@@ -256,10 +308,13 @@ class Candidates:
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
         """The lines that can be the headline: short, not prose, with prose soon below; the
         ``keep`` best by the features that cost nothing (all of them when None)."""
-        opened = self._open()
-        ranked = [i for i, _, _ in opened]
-        if keep is not None and len(ranked) > keep:
-            ranked = sorted(i for i, _ in nlargest(keep, self._cheap_scores(opened), key=_SCORE))
+        if keep is None:
+            ranked = [i for i, _, _ in self._open()]
+        else:
+            scores = self._open_scores()
+            ranked = [i for i, _ in scores]
+            if len(ranked) > keep:
+                ranked = sorted(i for i, _ in nlargest(keep, scores, key=_SCORE))
         found = []
         for i in ranked:
             line = self.page.line(i)
@@ -267,18 +322,42 @@ class Candidates:
                 found.append(line)
         return found
 
-    def _cheap_scores(self, opened: list[tuple[int, int, int]]) -> list[tuple[int, float]]:
-        """(line, score by CHEAP_WEIGHTS) of every open line, by table look-ups."""
+    def _near_prose(self) -> Iterator[int]:
+        """The lines but those from the last prose line down to MAX_GAP lines above the end
+        of the page: with nothing below them but the end, they are too far from prose."""
+        n = len(self.page)
+        prose = self.page.prose
+        last = n - 1 - prose[::-1].index(True) if True in prose else 0
+        return chain(range(last), range(max(last, n - MAX_GAP), n))
+
+    def _open_scores(self) -> list[tuple[int, float]]:
+        """(line, score by CHEAP_WEIGHTS) of the lines of ``_open``, in one pass: the same
+        tests, and the weights of ``cheap_vector`` looked up in tables."""
         w = CHEAP_WEIGHTS
         w_precede = w[_PRECEDE] / self.follow_max
         w_near = w[_NEAR] / self.follow_max
-        w_after, w_position = w[_AFTER], w[_POSITION] / max(len(self.page), 1)
-        run, block, near, precede = self.run, self.block, self.near, self.precede
-        raw = self.page.raw
-        w_end = {".": w[_PERIOD], ":": w[_COLON]}
+        w_after, w_position, w_first = w[_AFTER], w[_POSITION] / max(len(self.page), 1), w[_FIRST]
+        w_end = {".": w[_PERIOD], ":": w[_COLON]}.get
         w_lower = w[_LOWER]
+        run, block, near, precede, next_prose = (
+            self.run,
+            self.block,
+            self.near,
+            self.precede,
+            self.next_prose,
+        )
+        raw, sizes = self.page.raw, self.page.chars
         scores = []
-        for i, gap, size in opened:
+        for i in self._near_prose():
+            text, chars = raw[i], sizes[i]
+            gap = next_prose[i + 1] - i
+            if gap > MAX_GAP or chars > MAX_CHARS or text[0] in _MARKERS:
+                continue
+            size = text.count(" ") + 1  # word_count, inline
+            if size * SPACED_CHARS < chars:
+                size = max(size, chars // CJK_CHARS)
+            if size > MAX_WORDS:
+                continue
             to_run = run - i
             score = (
                 _GAP_W[gap if gap < 7 else 7]
@@ -291,47 +370,39 @@ class Candidates:
             if i > block:
                 score += w_after
             if i == 0:
-                score += w[_FIRST]
-            text = raw[i]
-            score += w_end.get(text[-1], 0.0)
+                score += w_first
+            score += w_end(text[-1], 0.0)
             if text[0].islower():
                 score += w_lower
             scores.append((i, score))
         return scores
 
     def features(self, line: HeadLine, block_last: bool) -> list[float]:
+        """The values of FEATURES for one candidate line."""
+        vector = self._first_features(line, block_last)
+        self._add_deferred(vector, line)
+        return vector
+
+    def _first_features(self, line: HeadLine, block_last: bool) -> list[float]:
+        """The features but those of DEFERRED, left at 0."""
         page, acc, n, i = self.page, self.page.acc, len(self.page), line.index
-        follow = (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / self.follow_max
-        near = (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / self.follow_max
-        precede = (acc[i] - acc[max(0, i - FOLLOW)]) / self.follow_max
+        follow_max = self.follow_max
         gap = self.next_prose[i + 1] - i
         words = line.n_words
         text = line.text
         tokens = text.split()
         last = line.last
-        caps = sum(map(str.isupper, (t[0] for t in tokens))) / len(tokens)
-        letters = sum(map(str.isalpha, text)) or 1
-        upper = sum(map(str.isupper, text)) / letters
-        digits = sum(map(str.isdigit, text)) / len(text)
         ui = len(self.ui.intersection(line.key.split())) / words
         meta = self.meta
-        meta_after = any(map(meta, range(i + 1, min(n, i + 1 + NEAR))))
-        meta_before = any(map(meta, range(max(0, i - 2), i)))
+        meta_next = i + 1 < n and meta(i + 1)
         prev = page.line(i - 1) if i else None
-        nxt_words = page.words(i + 1) if i + 1 < n else 0
         block = self.block
         run = self.run - i
-        copies = page.text.count(line.text) if words >= 2 else 1
-        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
-        body = self.body
-        below = self._prose_below(i)
-        # a word of the line starts a word of the prose (a substring test: no tokenising)
-        echo = sum(f" {t}" in body for t in topical) / len(topical) if topical else 0.0
-        echo_next = sum(f" {t}" in below for t in topical) / len(topical) if topical else 0.0
+        copies = page.text.count(text) if words >= 2 else 1
         return [
-            follow,
-            near,
-            precede,
+            (acc[min(n, i + 1 + FOLLOW)] - acc[i + 1]) / follow_max,
+            (acc[min(n, i + 1 + NEAR)] - acc[i + 1]) / follow_max,
+            (acc[i] - acc[max(0, i - FOLLOW)]) / follow_max,
             gap == 1,
             2 <= gap <= 3,
             4 <= gap <= 6,
@@ -349,17 +420,17 @@ class Candidates:
             last == ":",
             last in "?!",
             ": " in text,
-            any(mark in text for mark in _SEPARATORS),
-            caps,
-            upper > 0.8,
-            digits > 0.3,
+            " | " in text or " - " in text or " – " in text,
+            sum(map(str.isupper, map(itemgetter(0), tokens))) / len(tokens),
+            False,  # upper
+            False,  # digits
             ui,
             copies > 1,
-            meta_after,
-            meta_before,
+            meta_next or any(map(meta, range(i + 2, min(n, i + 1 + NEAR)))),
+            False,  # meta_before
             prev is not None and prev.bullet,
             prev is not None and prev.n_words <= 3,
-            0 < nxt_words <= 3,
+            False,  # next_short
             i / n,
             len(text) > 120,
             run == 1,
@@ -368,23 +439,50 @@ class Candidates:
             run > 8,
             run <= 0,
             tokens[0][-1] == ":" or (len(tokens) > 1 and tokens[1][-1] == ":"),
-            any(mark in text for mark in _PATH_MARKS),
-            echo,
-            not topical,
+            " / " in text or " > " in text or " » " in text,
+            0.0,  # echo
+            False,  # no_topic
             i > 0 and meta(i - 1),
-            i + 1 < n and meta(i + 1),
+            meta_next,
             line.key.partition(" ")[0] in BYLINE_FIRST,
-            words <= 5 and person_name(text) is not None,
-            "," in text and name_part(text) is not None,
-            _SENTENCE_BREAK.search(text) is not None,
+            False,  # person
+            False,  # name_comma
+            False,  # sentences
             i == 0,
-            i > 0 and self._heading_like(i - 1),
-            i + 1 < n and self._heading_like(i + 1),
+            False,  # prev_heading
+            False,  # next_heading
             last == "!",
-            echo_next,
+            0.0,  # echo_next
             copies > 2,
             ui >= 0.5,
         ]
+
+    def _add_deferred(self, vector: list[float], line: HeadLine) -> None:
+        """Sets the features of DEFERRED in a vector of ``_first_features``."""
+        page, n, i, text = self.page, len(self.page), line.index, line.text
+        words = line.n_words
+        letters, upper, digits = _char_counts(text)
+        vector[_UPPER] = upper / (letters or 1) > 0.8
+        vector[_DIGITS] = digits / len(text) > 0.3
+        vector[_META_BEFORE] = any(map(self.meta, range(max(0, i - 2), i)))
+        nxt_words = page.words(i + 1) if i + 1 < n else 0
+        vector[_NEXT_SHORT] = 0 < nxt_words <= 3
+        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
+        vector[_NO_TOPIC] = not topical
+        vector[_PERSON] = words <= 5 and person_name(text) is not None
+        vector[_NAME_COMMA] = "," in text and name_part(text) is not None
+        # a sentence break needs ". ", "! " or "? ": the regex runs only where one is
+        vector[_SENTENCES] = (". " in text or "! " in text or "? " in text) and (
+            _SENTENCE_BREAK.search(text) is not None
+        )
+        vector[_PREV_HEADING] = i > 0 and self._heading_like(i - 1)
+        vector[_NEXT_HEADING] = i + 1 < n and self._heading_like(i + 1)
+        if topical:
+            # a word of the line starts a word of the prose (a substring test: no tokenising)
+            body = self.body
+            below = self._prose_below(i)
+            vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
+            vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
 
     def _prose_below(self, i: int) -> str:
         """The prose lines among the FOLLOW lines under line ``i``, lower-case, in one string."""
@@ -414,8 +512,28 @@ class Candidates:
 
 
 def best_title(cands: Candidates) -> HeadLine | None:
-    """The candidate line with the highest score, or None when there is none."""
-    scored = cands.scored()
-    if not scored:
-        return None
-    return max(scored, key=lambda item: item[0])[2]
+    """The candidate line with the highest score (the first in the page of equal ones), or None
+    when there is none.
+
+    The features of DEFERRED cost the most; each is 0 to 1, and most count against a headline.
+    A candidate whose score without them, plus the most they can add, is below the best score
+    found is not the headline, and they are not computed for it. The candidates go by that
+    bound, highest first.
+    """
+    shaped = cands.shaped()
+    before = [line.index for line in shaped if line.index < cands.block]
+    last_before = before[-1] if before else -1
+    bounded = []
+    for line in shaped:
+        vector = cands._first_features(line, line.index == last_before)
+        bounded.append((sum(map(mul, WEIGHTS, vector)) + _DEFERRED_GAIN, line, vector))
+    bounded.sort(key=_BOUND, reverse=True)
+    best, best_score = None, -math.inf
+    for bound, line, vector in bounded:
+        if bound < best_score - _ROUNDING:
+            break
+        cands._add_deferred(vector, line)
+        score = sum(map(mul, WEIGHTS, vector))
+        if score > best_score or (score == best_score and line.index < best.index):
+            best, best_score = line, score
+    return best

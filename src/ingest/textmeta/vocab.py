@@ -32,3 +32,28 @@ BYLINE_ROLE = re.compile(r"^(?:" + _alternatives(_DATA["byline_roles"]) + r")\b"
 DATE_LEAD = re.compile(r"^(?:" + _alternatives(_DATA["date_leads"]) + r")\b", re.IGNORECASE)
 #: "5 min read", "Lesezeit: 3 Minuten"
 READ_TIME = re.compile(r"(?:" + _alternatives(_DATA["read_time"]) + r")", re.IGNORECASE)
+
+
+def _ascii_words(phrases: list[str]) -> tuple[str, ...] | None:
+    """Words, lower-case, at least one of which is in each phrase (the last ASCII word of each,
+    less those holding another); None when a phrase has no ASCII word."""
+    words = set()
+    for phrase in phrases:
+        ascii_words = [word for word in phrase.lower().split() if word.isascii()]
+        if not ascii_words:
+            return None
+        words.add(ascii_words[-1])
+    return tuple(sorted(w for w in words if not any(o in w for o in words if o != w)))
+
+
+_READ_TIME_WORDS = _ascii_words(_DATA["read_time"])
+#: the only letters that IGNORECASE matches to ASCII ones while ``str.lower`` does not: İ ı ſ K
+_CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def may_read_time(text: str, key: str) -> bool:
+    """Whether ``READ_TIME`` can match ``text`` (``key`` is it in lower case): a match holds
+    one of _READ_TIME_WORDS in ASCII letters of either case, or a letter of _CASE_ODD."""
+    if _READ_TIME_WORDS is None or any(word in key for word in _READ_TIME_WORDS):
+        return True
+    return not text.isascii() and any(letter in text for letter in _CASE_ODD)
