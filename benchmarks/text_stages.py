@@ -5,8 +5,8 @@ Usage (from the repository root, with the project's virtualenv):
     .venv/bin/python benchmarks/text_stages.py            # the development set's 990 text pages
     .venv/bin/python benchmarks/text_stages.py --rounds 5
 
-Each step runs on every page in turn (the line model on batches of pages), in the order
-``process_page`` runs them, and is timed in CPU seconds of this process (other load on the
+Each step runs on every page in turn (the line model and the analysis on batches of pages), in
+the order ``process_page`` runs them, and is timed in CPU seconds of this process (other load on the
 machine barely moves them); the best of ``--rounds`` rounds is reported. ``speed.py --only
 text`` gives the end-to-end figure through the flow; the difference between the two is
 orchestration, page-worker IPC and Parquet writing. The last column says what the step alone
@@ -24,6 +24,9 @@ from typing import Any
 
 import ftfy
 
+from ingest.analysis.duplicates import signatures, text_sha256
+from ingest.analysis.language import detect_languages
+from ingest.analysis.quality_signals import quality_signals
 from ingest.cleaning.cleaner import _apply_model, _assemble, rule_page
 from ingest.cleaning.line_model import load_model
 from ingest.cleaning.lines import split_lines
@@ -36,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEVSET = Path(os.environ.get("INGEST_BENCH_DIR", REPO.parent / "shared" / "bench")) / "devset"
 MB = 1e6
 INFLATED_CAP = 50 * 1024 * 1024
-BATCH = 1000  # pages a batch task cleans at once (the pipeline's default batch_size)
+BATCH = 1000  # pages a batch task cleans and analyses at once (the pipeline's default batch_size)
 
 
 def load_pages(folder: Path) -> list[bytes]:
@@ -68,10 +71,24 @@ def time_steps(pages: list[bytes]) -> dict[str, float]:
     for start in range(0, len(texts), BATCH):  # the line model runs a batch at a time
         part = slice(start, start + BATCH)
         step("cleaner: line model (batches)", _apply_model, texts[part], ruled[part], model, None)
+    clean = []
     for text, page in zip(texts, ruled, strict=True):
         result = step("cleaner: assembly", _assemble, split_lines(text)[0], page)
-        step("whitespace of the result", normalise_whitespace, result.text)
+        clean.append(step("whitespace of the result", normalise_whitespace, result.text))
+    for start in range(0, len(clean), BATCH):  # the analysis stage measures a batch at a time
+        part = slice(start, start + BATCH)
+        time_analysis(step, clean[part], [len(t) for t in texts[part]])
     return spent
+
+
+def time_analysis(step: Callable[..., Any], texts: list[str], raw_chars: list[int]) -> None:
+    """The steps of the analysis stage's ``measure`` over one batch of clean texts (and the
+    sizes of the texts they were cleaned from)."""
+    step("analysis: language", detect_languages, texts)
+    step("analysis: duplicate signatures", signatures, texts)
+    sized = list(zip(texts, raw_chars, strict=True))
+    step("analysis: quality signals", lambda: [quality_signals(t, raw, 0) for t, raw in sized])
+    step("analysis: sha-256 of the text", lambda: [text_sha256(t) for t in texts])
 
 
 def time_ftfy(pages: list[bytes]) -> float:
