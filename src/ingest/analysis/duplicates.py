@@ -22,11 +22,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, pairwise
 
 import numpy as np
 from rensa import RMinHash
 
 from ingest.analysis.sqlite_store import SqliteStore
+from ingest.analysis.words import BatchWords, batch_words
 
 NUM_PERM = 128
 BANDS = 16
@@ -53,27 +55,52 @@ def normalise_for_hash(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+def text_sha256(text: str, words: list[str] | None = None) -> str:
+    """``words``: ``text.split()``, when known (used when the text is in NFC already)."""
+    if words is None or not unicodedata.is_normalized("NFC", text):
+        return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
 def shingles(text: str) -> list[str]:
     """Distinct word 5-grams of the case-folded text; a shorter text is one shingle."""
-    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+    return list(dict.fromkeys(_grams(_WORD.findall(unicodedata.normalize("NFC", text).casefold()))))
+
+
+def _grams(words: list[str]) -> list[str]:
+    """The word 5-grams in order, repeats included; a shorter text is one shingle."""
     if len(words) <= SHINGLE_WORDS:
         return [" ".join(words)] if words else []
-    grams = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    return list({" ".join(gram) for gram in grams})
+    return list(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def signatures(texts: Sequence[str]) -> np.ndarray:
-    """MinHash signatures: one row of NUM_PERM uint32 a text, zeros for a text without words."""
+def _shingle_words(words: BatchWords) -> list[list[str]]:
+    r"""Per text, the words :func:`shingles` reads: ``\w+`` runs of its NFC, case-folded form,
+    found once per distinct whitespace-separated word of the batch. No whitespace character
+    composes with a neighbour under NFC or maps to a non-space character (nor the reverse)
+    under NFC or case folding, and whitespace is not ``\w``: the runs of a text are those of
+    its words, in order."""
+    # NFC and case folding of the words at once, a word a line; the search only in words
+    # that are not one run already
+    folded = unicodedata.normalize("NFC", "\n".join(words.vocab)).casefold().split("\n")
+    pieces = [(word,) if word.isalnum() else tuple(_WORD.findall(word)) for word in folded]
+    ids = words.ids.tolist()
+    bounds = words.bounds.tolist()
+    return [
+        list(chain.from_iterable(map(pieces.__getitem__, ids[start:end])))
+        for start, end in pairwise(bounds)
+    ]
+
+
+def signatures(texts: Sequence[str], words: BatchWords | None = None) -> np.ndarray:
+    """MinHash signatures: one row of NUM_PERM uint32 a text, zeros for a text without words.
+    ``words``: :func:`batch_words` of the texts, when known."""
     out = np.zeros((len(texts), NUM_PERM), dtype=np.uint32)
-    for i, text in enumerate(texts):
-        grams = shingles(text)
-        if grams:
+    for i, shingle_words in enumerate(_shingle_words(words or batch_words(texts))):
+        if shingle_words:
             minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
-            minhash.update(grams)
+            # a shingle's repeats change no minimum: the signature is that of the distinct set
+            minhash.update(_grams(shingle_words))
             out[i] = minhash.digest()
     return out
 
