@@ -26,7 +26,9 @@ import ftfy
 
 from ingest.analysis.duplicates import signatures, text_sha256
 from ingest.analysis.language import detect_languages
-from ingest.analysis.quality_signals import quality_signals
+from ingest.analysis.quality_signals import batch_quality_signals
+from ingest.analysis.stage import MEASURE_CHUNK
+from ingest.analysis.words import batch_words
 from ingest.cleaning.cleaner import _apply_model, _assemble, rule_page
 from ingest.cleaning.line_model import load_model
 from ingest.cleaning.lines import split_lines
@@ -75,20 +77,24 @@ def time_steps(pages: list[bytes]) -> dict[str, float]:
     for text, page in zip(texts, ruled, strict=True):
         result = step("cleaner: assembly", _assemble, split_lines(text)[0], page)
         clean.append(step("whitespace of the result", normalise_whitespace, result.text))
-    for start in range(0, len(clean), BATCH):  # the analysis stage measures a batch at a time
-        part = slice(start, start + BATCH)
-        time_analysis(step, clean[part], [len(t) for t in texts[part]])
+    sized = [(text, len(raw), len(raw) - len(text)) for text, raw in zip(clean, texts, strict=True)]
+    for start in range(0, len(sized), MEASURE_CHUNK):  # as ``measure`` takes a batch's texts
+        time_analysis(step, sized[start : start + MEASURE_CHUNK])
     return spent
 
 
-def time_analysis(step: Callable[..., Any], texts: list[str], raw_chars: list[int]) -> None:
-    """The steps of the analysis stage's ``measure`` over one batch of clean texts (and the
-    sizes of the texts they were cleaned from)."""
-    step("analysis: language", detect_languages, texts)
-    step("analysis: duplicate signatures", signatures, texts)
-    sized = list(zip(texts, raw_chars, strict=True))
-    step("analysis: quality signals", lambda: [quality_signals(t, raw, 0) for t, raw in sized])
-    step("analysis: sha-256 of the text", lambda: [text_sha256(t) for t in texts])
+def time_analysis(step: Callable[..., Any], texts: list[tuple[str, int, int]]) -> None:
+    """The steps of the analysis stage's ``measure`` over one chunk of (clean text, raw chars,
+    removed chars)."""
+    plain = [text for text, _, _ in texts]
+    words = step("analysis: words of the texts", batch_words, plain)
+    step("analysis: language", detect_languages, plain)
+    step("analysis: duplicate signatures", signatures, plain, words)
+    step("analysis: quality signals", batch_quality_signals, texts, words)
+    step(
+        "analysis: sha-256 of the text",
+        lambda: [text_sha256(t, words.of(i)) for i, t in enumerate(plain)],
+    )
 
 
 def time_ftfy(pages: list[bytes]) -> float:
