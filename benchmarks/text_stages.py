@@ -87,8 +87,8 @@ def time_analysis(step: Callable[..., Any], texts: list[tuple[str, int, int]]) -
     """The steps of the analysis stage's ``measure`` over one chunk of (clean text, raw chars,
     removed chars)."""
     plain = [text for text, _, _ in texts]
-    words = step("analysis: words of the texts", batch_words, plain)
     step("analysis: language", detect_languages, plain)
+    words = step("analysis: words of the texts", batch_words, plain)
     step("analysis: duplicate signatures", signatures, plain, words)
     step("analysis: quality signals", batch_quality_signals, texts, words)
     step(

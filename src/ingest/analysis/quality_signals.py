@@ -37,6 +37,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 _LINE_BREAK = re.compile(r"\n+")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
+_LOREM_WORD = re.compile(r"lorem$", re.IGNORECASE | re.MULTILINE)
 
 _F32 = pa.float32()
 QUALITY = pa.struct(
@@ -327,12 +328,14 @@ def _fineweb(text: str, lines: list[str], n_words: int) -> dict[str, float]:
     }
 
 
-def _c4(text: str, lines: list[str], stripped: list[str]) -> dict[str, float | bool]:
+def _c4(
+    text: str, lines: list[str], stripped: list[str], maybe_lorem: bool
+) -> dict[str, float | bool]:
     return {
         "c4_terminal_line_share": _ratio(
             sum(ln.endswith(C4_TERMINAL) for ln in stripped), len(lines)
         ),
-        "c4_lorem_ipsum": bool(_LOREM.search(text)),
+        "c4_lorem_ipsum": maybe_lorem and bool(_LOREM.search(text)),
         "c4_curly_bracket": "{" in text,
     }
 
@@ -353,6 +356,9 @@ def batch_quality_signals(
         words = batch_words([text for text, _, _ in texts])
     stats = _word_stats(words)
     top, dup = _repetitions(words, (2, 3, 4), tuple(range(5, 11)))
+    # the "lorem" of "lorem ipsum" ends a word (a space follows it): without such a word in the
+    # batch no text has it
+    maybe_lorem = _LOREM_WORD.search("\n".join(words.vocab)) is not None
     out = []
     for i, (text, raw_chars, removed_chars) in enumerate(texts):
         n_words = int(words.counts[i])
@@ -364,7 +370,7 @@ def batch_quality_signals(
                 **_gopher_quality(text, lines, stripped, n_words, mine),
                 **_gopher_repetition(text, line_runs, top[i], dup[i]),
                 **_fineweb(text, lines, n_words),
-                **_c4(text, lines, stripped),
+                **_c4(text, lines, stripped, maybe_lorem),
                 "boilerplate_share": min(1.0, _ratio(removed_chars, raw_chars)),
             }
         )

@@ -123,8 +123,8 @@ def measure(texts: Sequence[Measurable]) -> list[Measures]:
 
 def _measure_chunk(texts: Sequence[Measurable]) -> list[Measures]:
     plain = [text for text, _, _ in texts]
-    words = batch_words(plain)
     languages = detect_languages(plain)
+    words = batch_words(plain)
     signed = signatures(plain, words)
     quality = batch_quality_signals(texts, words)
     return [
