@@ -94,8 +94,8 @@ class _NGrams:
         self.n = 1
         self.positions = np.arange(len(words.ids))
         self.keys = words.text_of * self._width + words.ids
-        #: whether the keys of the next n fit in 64 bits without the keys being ranked first
-        self.wide = len(words) * self._width**2 < 2**62
+        #: whether the 2-grams' keys fit in 64 bits when the 1-grams' keys are not ranked first
+        self.fits_unranked = len(words) * self._width**2 < 2**62
 
     def extend(self) -> None:
         """Step to the next n: each kept position with room for one more word in its text."""
@@ -125,10 +125,10 @@ class _NGrams:
         return counts[more], first_positions
 
 
-def _char_count(words: list[str]) -> np.ndarray:
+def _char_count(words: BatchWords) -> np.ndarray:
     """Cumulative characters of the words: ``out[j] - out[i]`` is the length of words i..j-1."""
-    out = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=out[1:])
+    out = np.zeros(len(words.ids) + 1, dtype=np.int64)
+    np.cumsum(words.sizes[words.ids], out=out[1:])
     return out
 
 
@@ -155,11 +155,11 @@ def _repetitions(
     top: Found = [{} for _ in range(len(words))]
     dup: Found = [{} for _ in range(len(words))]
     grams = _NGrams(words)
-    chars = _char_count(words.words)
+    chars = _char_count(words)
     for n in range(1, max(tops + dups) + 1):
         if n > 1:
             grams.extend()
-        elif n not in tops + dups and grams.wide:
+        elif n not in tops + dups and grams.fits_unranked:
             continue  # most words repeat in their text: pruning would keep most positions
         counts, firsts = grams.repeats()
         if not len(counts):
@@ -215,8 +215,7 @@ def _word_stats(words: BatchWords) -> dict[str, list[int]]:
     """Per text: its words that are not only punctuation and their characters, its words with a
     letter, and how many distinct stop words it has (case-folded); each worked out once per
     distinct word of the batch."""
-    vocab = words.vocab
-    size = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    vocab, size = words.vocab, words.sizes
     letter = _has_letter(vocab)
     symbol = np.zeros(len(vocab), dtype=bool)
     for i in np.flatnonzero(~letter).tolist():

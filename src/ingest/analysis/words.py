@@ -41,6 +41,11 @@ class BatchWords:
         return np.diff(self.bounds)
 
     @cached_property
+    def sizes(self) -> np.ndarray:
+        """The length of each word of ``vocab``."""
+        return np.fromiter(map(len, self.vocab), dtype=np.int64, count=len(self.vocab))
+
+    @cached_property
     def text_of(self) -> np.ndarray:
         """The index of the text each word is in."""
         return np.repeat(np.arange(len(self)), self.counts)
