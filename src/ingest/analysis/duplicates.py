@@ -56,7 +56,8 @@ def normalise_for_hash(text: str) -> str:
 
 
 def text_sha256(text: str, words: list[str] | None = None) -> str:
-    """``words``: ``text.split()``, when known (used when the text is in NFC already)."""
+    """The SHA-256 of :func:`normalise_for_hash` of the text. ``words``: ``text.split()``, when
+    known: a text in NFC already is then not split again."""
     if words is None or not unicodedata.is_normalized("NFC", text):
         return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
@@ -96,7 +97,9 @@ def signatures(texts: Sequence[str], words: BatchWords | None = None) -> np.ndar
     """MinHash signatures: one row of NUM_PERM uint32 a text, zeros for a text without words.
     ``words``: :func:`batch_words` of the texts, when known."""
     out = np.zeros((len(texts), NUM_PERM), dtype=np.uint32)
-    for i, shingle_words in enumerate(_shingle_words(words or batch_words(texts))):
+    if words is None:
+        words = batch_words(texts)
+    for i, shingle_words in enumerate(_shingle_words(words)):
         if shingle_words:
             minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
             # a shingle's repeats change no minimum: the signature is that of the distinct set
