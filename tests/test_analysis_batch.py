@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 from rensa import RMinHash
 
-from ingest.analysis.duplicates import NUM_PERM, SEED, signatures, text_sha256
+from ingest.analysis.duplicates import (
+    NUM_PERM,
+    PUNCTUATION_MARKS,
+    SEED,
+    signatures,
+    text_sha256,
+)
 from ingest.analysis.language import detect_language
 from ingest.analysis.quality_signals import QUALITY, batch_quality_signals, quality_signals
 from ingest.analysis.stage import MEASURE_CHUNK, measure
@@ -208,3 +214,7 @@ def test_no_whitespace_character_joins_or_leaves_a_word_under_nfc_or_case_mappin
             assert unicodedata.combining(char) == 0 and not re.match(r"\w", char)
         else:
             assert not any(c.isspace() for c in mapped), hex(code)
+
+
+def test_punctuation_marks_stripped_from_words_are_no_word_characters() -> None:
+    assert PUNCTUATION_MARKS and not re.search(r"\w", PUNCTUATION_MARKS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ CANDIDATES_PER_BAND = 16
 SEED = 20261201
 
 _WORD = re.compile(r"\w+")
+#: marks that often start or end a word, none of them ``\w``
+PUNCTUATION_MARKS = string.punctuation.replace("_", "") + "…–—‘’‚“”„«»‹›·•¿¡§°"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +84,24 @@ def _shingle_words(words: BatchWords) -> list[list[str]]:
     composes with a neighbour under NFC or maps to a non-space character (nor the reverse)
     under NFC or case folding, and whitespace is not ``\w``: the runs of a text are those of
     its words, in order."""
-    # NFC and case folding of the words at once, a word a line; the search only in words
-    # that are not one run already
+    # NFC and case folding of the words at once, a word a line
     folded = unicodedata.normalize("NFC", "\n".join(words.vocab)).casefold().split("\n")
-    pieces = [(word,) if word.isalnum() else tuple(_WORD.findall(word)) for word in folded]
+    pieces = [(word,) if word.isalnum() else _runs(word) for word in folded]
     ids = words.ids.tolist()
     bounds = words.bounds.tolist()
     return [
         list(chain.from_iterable(map(pieces.__getitem__, ids[start:end])))
         for start, end in pairwise(bounds)
     ]
+
+
+def _runs(word: str) -> tuple[str, ...]:
+    r"""The ``\w+`` runs of a word; most words are one run between punctuation marks, and
+    the marks are not ``\w``."""
+    core = word.strip(PUNCTUATION_MARKS)
+    if not core:
+        return ()
+    return (core,) if core.isalnum() else tuple(_WORD.findall(word))
 
 
 def signatures(texts: Sequence[str], words: BatchWords | None = None) -> np.ndarray:
