@@ -34,8 +34,6 @@ C4_TERMINAL = (".", "!", "?", '"')
 SHORT_LINE_CHARS = 30
 _PUNCT_CHARS = string.punctuation + "…–—‘’“”«»¿¡·•"
 _LETTER = re.compile(r"[^\W\d_]")
-_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
-_LINE_BREAK = re.compile(r"\n+")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
 _LOREM_WORD = re.compile(r"lorem$", re.IGNORECASE | re.MULTILINE)
 
