@@ -78,16 +78,17 @@ def time_steps(pages: list[bytes]) -> dict[str, float]:
         result = step("cleaner: assembly", _assemble, split_lines(text)[0], page)
         clean.append(step("whitespace of the result", normalise_whitespace, result.text))
     sized = [(text, len(raw), len(raw) - len(text)) for text, raw in zip(clean, texts, strict=True)]
-    for start in range(0, len(sized), MEASURE_CHUNK):  # as ``measure`` takes a batch's texts
-        time_analysis(step, sized[start : start + MEASURE_CHUNK])
+    for start in range(0, len(sized), BATCH):  # as ``measure`` takes a batch's texts
+        step("analysis: language", detect_languages, clean[start : start + BATCH])
+        for chunk in range(start, min(start + BATCH, len(sized)), MEASURE_CHUNK):
+            time_analysis(step, sized[chunk : chunk + MEASURE_CHUNK])
     return spent
 
 
 def time_analysis(step: Callable[..., Any], texts: list[tuple[str, int, int]]) -> None:
-    """The steps of the analysis stage's ``measure`` over one chunk of (clean text, raw chars,
-    removed chars)."""
+    """The steps of the analysis stage's ``measure`` after the language over one chunk of
+    (clean text, raw chars, removed chars)."""
     plain = [text for text, _, _ in texts]
-    step("analysis: language", detect_languages, plain)
     words = step("analysis: words of the texts", batch_words, plain)
     step("analysis: duplicate signatures", signatures, plain, words)
     step("analysis: quality signals", batch_quality_signals, texts, words)

@@ -115,15 +115,19 @@ MEASURE_CHUNK = 32
 
 def measure(texts: Sequence[Measurable]) -> list[Measures]:
     """The measures of each (text, raw chars, removed chars), in order."""
+    # the language model first for every text: the word work after it then runs undisturbed
+    languages = detect_languages([text for text, _, _ in texts])
     out: list[Measures] = []
     for start in range(0, len(texts), MEASURE_CHUNK):
-        out += _measure_chunk(texts[start : start + MEASURE_CHUNK])
+        part = slice(start, start + MEASURE_CHUNK)
+        out += _measure_chunk(texts[part], languages[part])
     return out
 
 
-def _measure_chunk(texts: Sequence[Measurable]) -> list[Measures]:
+def _measure_chunk(
+    texts: Sequence[Measurable], languages: Sequence[tuple[str | None, float]]
+) -> list[Measures]:
     plain = [text for text, _, _ in texts]
-    languages = detect_languages(plain)
     words = batch_words(plain)
     signed = signatures(plain, words)
     quality = batch_quality_signals(texts, words)
