@@ -5,8 +5,8 @@ Usage (from the repository root, with the project's virtualenv):
     .venv/bin/python benchmarks/text_stages.py            # the development set's 990 text pages
     .venv/bin/python benchmarks/text_stages.py --rounds 5
 
-Each step runs on every page in turn (the line model on batches of pages), in the order
-``process_page`` runs them, and is timed in CPU seconds of this process (other load on the
+Each step runs on every page in turn (the line model and the analysis on batches of pages), in
+the order ``process_page`` runs them, and is timed in CPU seconds of this process (other load on the
 machine barely moves them); the best of ``--rounds`` rounds is reported. ``speed.py --only
 text`` gives the end-to-end figure through the flow; the difference between the two is
 orchestration, page-worker IPC and Parquet writing. The last column says what the step alone
@@ -24,6 +24,11 @@ from typing import Any
 
 import ftfy
 
+from ingest.analysis.duplicates import signatures, text_sha256
+from ingest.analysis.language import detect_languages
+from ingest.analysis.quality_signals import batch_quality_signals
+from ingest.analysis.stage import MEASURE_CHUNK
+from ingest.analysis.words import batch_words
 from ingest.cleaning.cleaner import _apply_model, _assemble
 from ingest.cleaning.line_model import load_model
 from ingest.cleaning.lines import Line, split_lines
@@ -37,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEVSET = Path(os.environ.get("INGEST_BENCH_DIR", REPO.parent / "shared" / "bench")) / "devset"
 MB = 1e6
 INFLATED_CAP = 50 * 1024 * 1024
-BATCH = 1000  # pages a batch task cleans at once (the pipeline's default batch_size)
+BATCH = 1000  # pages a batch task cleans and analyses at once (the pipeline's default batch_size)
 
 
 def load_pages(folder: Path) -> list[bytes]:
@@ -69,9 +74,15 @@ def time_steps(pages: list[bytes]) -> dict[str, float]:
     for start in range(0, len(texts), BATCH):  # the line model runs a batch at a time
         part = slice(start, start + BATCH)
         step("cleaner: line model (batches)", _apply_model, texts[part], ruled[part], model, None)
+    clean = []
     for raw_lines, page in zip(raws, ruled, strict=True):
         result = step("cleaner: assembly", _assemble, raw_lines, page)
-        step("whitespace of the result", normalise_whitespace, result.text)
+        clean.append(step("whitespace of the result", normalise_whitespace, result.text))
+    sized = [(text, len(raw), len(raw) - len(text)) for text, raw in zip(clean, texts, strict=True)]
+    for start in range(0, len(sized), BATCH):  # as ``measure`` takes a batch's texts
+        step("analysis: language", detect_languages, clean[start : start + BATCH])
+        for chunk in range(start, min(start + BATCH, len(sized)), MEASURE_CHUNK):
+            time_analysis(step, sized[chunk : chunk + MEASURE_CHUNK])
     return spent
 
 
@@ -81,6 +92,19 @@ def apply_rules(lines: list[Line], title: str | None) -> Page:
     for _family, rule in FAMILIES:
         rule(page)
     return page
+
+
+def time_analysis(step: Callable[..., Any], texts: list[tuple[str, int, int]]) -> None:
+    """The steps of the analysis stage's ``measure`` after the language over one chunk of
+    (clean text, raw chars, removed chars)."""
+    plain = [text for text, _, _ in texts]
+    words = step("analysis: words of the texts", batch_words, plain)
+    step("analysis: duplicate signatures", signatures, plain, words)
+    step("analysis: quality signals", batch_quality_signals, texts, words)
+    step(
+        "analysis: sha-256 of the text",
+        lambda: [text_sha256(t, words.of(i)) for i, t in enumerate(plain)],
+    )
 
 
 def time_ftfy(pages: list[bytes]) -> float:

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, pairwise
 
 import numpy as np
 from rensa import RMinHash
 
 from ingest.analysis.sqlite_store import SqliteStore
+from ingest.analysis.words import BatchWords, batch_words
 
 NUM_PERM = 128
 BANDS = 16
@@ -39,6 +42,8 @@ CANDIDATES_PER_BAND = 16
 SEED = 20261201
 
 _WORD = re.compile(r"\w+")
+#: marks that often start or end a word, none of them ``\w``
+PUNCTUATION_MARKS = string.punctuation.replace("_", "") + "…–—‘’‚“”„«»‹›·•¿¡§°"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +58,63 @@ def normalise_for_hash(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+def text_sha256(text: str, words: list[str] | None = None) -> str:
+    """The SHA-256 of :func:`normalise_for_hash` of the text. ``words``: ``text.split()``, when
+    known: a text in NFC already is then not split again."""
+    if words is None or not unicodedata.is_normalized("NFC", text):
+        return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
 def shingles(text: str) -> list[str]:
     """Distinct word 5-grams of the case-folded text; a shorter text is one shingle."""
-    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+    return list(dict.fromkeys(_grams(_WORD.findall(unicodedata.normalize("NFC", text).casefold()))))
+
+
+def _grams(words: list[str]) -> list[str]:
+    """The word 5-grams in order, repeats included; a shorter text is one shingle."""
     if len(words) <= SHINGLE_WORDS:
         return [" ".join(words)] if words else []
-    grams = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    return list({" ".join(gram) for gram in grams})
+    return list(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def signatures(texts: Sequence[str]) -> np.ndarray:
-    """MinHash signatures: one row of NUM_PERM uint32 a text, zeros for a text without words."""
+def _shingle_words(words: BatchWords) -> list[list[str]]:
+    r"""Per text, the words :func:`shingles` reads: ``\w+`` runs of its NFC, case-folded form,
+    found once per distinct whitespace-separated word of the batch. No whitespace character
+    composes with a neighbour under NFC or maps to a non-space character (nor the reverse)
+    under NFC or case folding, and whitespace is not ``\w``: the runs of a text are those of
+    its words, in order."""
+    # NFC and case folding of the words at once, a word a line
+    folded = unicodedata.normalize("NFC", "\n".join(words.vocab)).casefold().split("\n")
+    pieces = [(word,) if word.isalnum() else _runs(word) for word in folded]
+    ids = words.ids.tolist()
+    bounds = words.bounds.tolist()
+    return [
+        list(chain.from_iterable(map(pieces.__getitem__, ids[start:end])))
+        for start, end in pairwise(bounds)
+    ]
+
+
+def _runs(word: str) -> tuple[str, ...]:
+    r"""The ``\w+`` runs of a word; most words are one run between punctuation marks, and
+    the marks are not ``\w``."""
+    core = word.strip(PUNCTUATION_MARKS)
+    if not core:
+        return ()
+    return (core,) if core.isalnum() else tuple(_WORD.findall(word))
+
+
+def signatures(texts: Sequence[str], words: BatchWords | None = None) -> np.ndarray:
+    """MinHash signatures: one row of NUM_PERM uint32 a text, zeros for a text without words.
+    ``words``: :func:`batch_words` of the texts, when known."""
     out = np.zeros((len(texts), NUM_PERM), dtype=np.uint32)
-    for i, text in enumerate(texts):
-        grams = shingles(text)
-        if grams:
+    if words is None:
+        words = batch_words(texts)
+    for i, shingle_words in enumerate(_shingle_words(words)):
+        if shingle_words:
             minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
-            minhash.update(grams)
+            # a shingle's repeats change no minimum: the signature is that of the distinct set
+            minhash.update(_grams(shingle_words))
             out[i] = minhash.digest()
     return out
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
+
+from ingest.analysis.words import BatchWords, batch_words, words_of
 
 #: Gopher's stop words: a page needs two of them (appendix A)
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
@@ -30,9 +34,8 @@ C4_TERMINAL = (".", "!", "?", '"')
 SHORT_LINE_CHARS = 30
 _PUNCT_CHARS = string.punctuation + "…–—‘’“”«»¿¡·•"
 _LETTER = re.compile(r"[^\W\d_]")
-_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
-_LINE_BREAK = re.compile(r"\n+")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
+_LOREM_WORD = re.compile(r"lorem$", re.IGNORECASE | re.MULTILINE)
 
 _F32 = pa.float32()
 QUALITY = pa.struct(
@@ -69,167 +72,240 @@ def _ratio(num: float, den: float) -> float:
 
 def find_duplicates(items: list[str]) -> tuple[int, int]:
     """(elements, characters) seen before in the list: every repeat after the first counts."""
-    seen: set[str] = set()
-    dup_elements = dup_chars = 0
-    for item in items:
-        if item in seen:
-            dup_elements += 1
-            dup_chars += len(item)
-        else:
-            seen.add(item)
-    return dup_elements, dup_chars
-
-
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-_ONE = np.uint64(1)
-
-
-def _word_ids(words: list[str]) -> np.ndarray:
-    ids: dict[str, int] = {}
-    return np.array([ids.setdefault(w, len(ids)) for w in words], dtype=np.uint64)
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 class _NGrams:
-    """The word n-grams of a page for n = 1, 2, ...: one 64-bit key each (a polynomial hash of
-    its word ids; a collision between two different n-grams of one page has odds of about
-    2**-64), kept only where the n-gram occurs more than once on the page.
+    """The word n-grams of a batch's texts for n = 1, 2, ...: one key each, equal for equal
+    n-grams of one text and only for them (exact: an n-gram's key is the pair of its first n-1
+    words' key and its last word's id, and a 1-gram's key the pair of its text and its word).
 
-    An n-gram that repeats starts with an (n-1)-gram that repeats, so each step looks only at
-    the positions where the step before found repeats: most of a page drops out in the first
-    steps."""
+    An n-gram that repeats starts with an (n-1)-gram that repeats, so :meth:`repeats` keeps
+    only the positions of repeated n-grams, and the next steps look only at those: most of a
+    text drops out in the first steps."""
 
-    def __init__(self, ids: np.ndarray) -> None:
-        self._ids = ids
-        self.n = 0
-        self.positions = np.arange(len(ids))
-        self.keys = np.zeros(len(ids), dtype=np.uint64)
+    def __init__(self, words: BatchWords) -> None:
+        self._ids = words.ids
+        self._width = len(words.vocab)
+        self._ends = np.repeat(words.bounds[1:], words.counts)  # end of each word's text
+        self.n = 1
+        self.positions = np.arange(len(words.ids))
+        self.keys = words.text_of * self._width + words.ids
+        #: whether the 2-grams' keys fit in 64 bits when the 1-grams' keys are not ranked first
+        self.fits_unranked = len(words) * self._width**2 < 2**62
 
-    def grow(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Step to the next n; return the unique repeated keys, their counts and the first
-        position of each."""
+    def extend(self) -> None:
+        """Step to the next n: each kept position with room for one more word in its text."""
         self.n += 1
-        # the kept positions are in page order: those with room for n words are a prefix
-        pos = self.positions[self.positions + self.n <= len(self._ids)]
-        keys = self.keys[: len(pos)]
-        with np.errstate(over="ignore"):
-            keys = keys * _MULTIPLIER + self._ids[pos + self.n - 1] + _ONE
-        # equal keys side by side (a stable sort keeps each key's first position first)
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
+        room = self.positions + self.n <= self._ends[self.positions]
+        self.positions = self.positions[room]
+        self.keys = self.keys[room] * self._width + self._ids[self.positions + self.n - 1]
+
+    def repeats(self) -> tuple[np.ndarray, np.ndarray]:
+        """Keep only the positions of repeated n-grams, their keys made ranks (below the number
+        of positions); return the count and the first position of each repeated n-gram."""
+        if not len(self.keys):
+            return self.keys, self.keys
+        order = np.argsort(self.keys)  # equal keys side by side, their positions in any order
+        ordered = self.keys[order]
         starts = np.empty(len(ordered), dtype=bool)
-        starts[:1] = True
+        starts[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-        group = np.cumsum(starts) - 1
-        counts = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
-        repeated = np.empty(len(keys), dtype=bool)
-        repeated[order] = counts[group] > 1
-        self.positions, self.keys = pos[repeated], keys[repeated]
+        firsts = np.flatnonzero(starts)
+        counts = np.diff(firsts, append=len(ordered))
+        ranks = np.empty(len(ordered), dtype=np.int64)
+        ranks[order] = np.cumsum(starts) - 1
+        repeated = counts[ranks] > 1
         more = counts > 1
-        firsts = order[np.flatnonzero(starts)[more]]
-        return keys[firsts], counts[more], pos[firsts]
+        first_positions = np.minimum.reduceat(self.positions[order], firsts)[more]
+        self.positions, self.keys = self.positions[repeated], ranks[repeated]
+        return counts[more], first_positions
 
 
-def _char_count(words: list[str]) -> np.ndarray:
+def _char_count(words: BatchWords) -> np.ndarray:
     """Cumulative characters of the words: ``out[j] - out[i]`` is the length of words i..j-1."""
-    out = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=out[1:])
+    out = np.zeros(len(words.ids) + 1, dtype=np.int64)
+    np.cumsum(words.sizes[words.ids], out=out[1:])
     return out
 
 
-def top_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
+def top_ngram_chars(words: list[str], n: int) -> int:
     """Characters of the most frequent word n-gram (words joined by a space) times its count;
-    0 when no n-gram repeats. ``ids``: the words as ids (:func:`_word_ids`), when known."""
-    return _repetition(words, _word_ids(words) if ids is None else ids, n)[0]
+    0 when no n-gram repeats."""
+    return _repetitions(words_of([words]), (n,), ())[0][0].get(n, 0)
 
 
-def duplicated_ngram_chars(words: list[str], n: int, ids: np.ndarray | None = None) -> int:
+def duplicated_ngram_chars(words: list[str], n: int) -> int:
     """Characters of n-grams that repeat an earlier one, without overlap: after a repeat the scan
     jumps past it (datatrove's ``find_all_duplicate``; an n-gram's characters are its words')."""
-    return _repetition(words, _word_ids(words) if ids is None else ids, n)[1]
+    return _repetitions(words_of([words]), (), (n,))[1][0].get(n, 0)
 
 
-def _repetition(words: list[str], ids: np.ndarray, last: int) -> tuple[int, int]:
-    """(``top_ngram_chars``, ``duplicated_ngram_chars``) for n = ``last``."""
-    found = _repetitions(words, ids, (last,), (last,))
-    return found[0].get(last, 0), found[1].get(last, 0)
+Found = list[dict[int, int]]
 
 
 def _repetitions(
-    words: list[str], ids: np.ndarray, tops: tuple[int, ...], dups: tuple[int, ...]
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Top n-gram characters for each n of ``tops``, duplicated n-gram characters for each n
-    of ``dups``; an n missing from the result has no repeat (0)."""
-    top: dict[int, int] = {}
-    dup: dict[int, int] = {}
-    grams = _NGrams(ids)
-    chars = _char_count(words).tolist()
+    words: BatchWords, tops: tuple[int, ...], dups: tuple[int, ...]
+) -> tuple[Found, Found]:
+    """Per text, top n-gram characters for each n of ``tops`` and duplicated n-gram characters
+    for each n of ``dups``; an n missing from a text's dict has no repeat there (0)."""
+    top: Found = [{} for _ in range(len(words))]
+    dup: Found = [{} for _ in range(len(words))]
+    grams = _NGrams(words)
+    chars = _char_count(words)
     for n in range(1, max(tops + dups) + 1):
-        unique, counts, first = grams.grow()
-        if not len(unique):
+        if n > 1:
+            grams.extend()
+        elif n not in tops + dups and grams.fits_unranked:
+            continue  # most words repeat in their text: pruning would keep most positions
+        counts, firsts = grams.repeats()
+        if not len(counts):
             break  # no n-gram repeats, so no longer one does
         if n in tops:
-            count = int(counts.max())
-            start = int(first[counts == count].min())  # ties: the first seen, as Counter has it
-            top[n] = (chars[start + n] - chars[start] + n - 1) * count
+            _top(words.text_of[firsts], counts, firsts, chars, n, top)
         if n in dups:
-            dup[n] = _scan_duplicates(grams.positions, grams.keys, chars, n)
+            _scan_duplicates(grams.positions, grams.keys, words.text_of, chars, n, dup)
     return top, dup
 
 
-def _scan_duplicates(positions: np.ndarray, keys: np.ndarray, chars: list[int], n: int) -> int:
+def _top(
+    texts: np.ndarray, counts: np.ndarray, firsts: np.ndarray, chars: np.ndarray, n: int, out: Found
+) -> None:
+    """Per text, the characters of its most frequent repeated n-gram times its count (ties: the
+    first seen, as Counter has it), given each repeated n-gram's text, count and first position."""
+    best = np.lexsort((firsts, -counts, texts))
+    lead = best[np.flatnonzero(np.diff(texts[best], prepend=-1))]
+    starts = firsts[lead]
+    size = chars[starts + n] - chars[starts] + n - 1
+    for text, value in zip(texts[lead].tolist(), (size * counts[lead]).tolist(), strict=True):
+        out[text][n] = value
+
+
+def _scan_duplicates(
+    positions: np.ndarray,
+    keys: np.ndarray,
+    texts: np.ndarray,
+    chars: np.ndarray,
+    n: int,
+    out: Found,
+) -> None:
     """datatrove's scan for repeats over the positions of repeated n-grams, in page order: only
-    those can repeat, the others are added to its seen set and never looked up again."""
+    those can repeat, the others are added to its seen set and never looked up again. One scan
+    serves the batch: keys of different texts differ, and a jump ends within its text."""
     seen: set[int] = set()
-    total = 0
     resume = 0
-    for pos, key in zip(positions.tolist(), keys.tolist(), strict=True):
+    starts = chars[positions].tolist()
+    ends = chars[positions + n].tolist()
+    for pos, key, text, start, end in zip(
+        positions.tolist(), keys.tolist(), texts[positions].tolist(), starts, ends, strict=True
+    ):
         if pos < resume:
             continue
         if key in seen:
-            total += chars[pos + n] - chars[pos]
+            out[text][n] = out[text].get(n, 0) + end - start
             resume = pos + n
         else:
             seen.add(key)
-    return total
 
 
-def _gopher_quality(text: str, words: list[str], lines: list[str]) -> dict[str, float | int]:
-    n_words = len(words)
-    # the words that are only punctuation (a word that starts with a letter or digit is not)
-    symbols = [w for w in words if not w[0].isalnum() and not w.strip(_PUNCT_CHARS)]
-    non_symbol = n_words - len(symbols)
-    non_symbol_chars = sum(map(len, words)) - sum(map(len, symbols))
+def _word_stats(words: BatchWords) -> dict[str, list[int]]:
+    """Per text: its words that are not only punctuation and their characters, its words with a
+    letter, and how many distinct stop words it has (case-folded); each worked out once per
+    distinct word of the batch."""
+    vocab, size = words.vocab, words.sizes
+    letter = _has_letter(vocab)
+    symbol = np.zeros(len(vocab), dtype=bool)
+    for i in np.flatnonzero(~letter).tolist():
+        # a word that starts with a letter or digit is not only punctuation
+        symbol[i] = not vocab[i][0].isalnum() and not vocab[i].strip(_PUNCT_CHARS)
+    ids = words.ids
+    return {
+        "words": words.per_text(~symbol[ids]).tolist(),
+        "chars": words.per_text(np.where(symbol, 0, size)[ids]).tolist(),
+        "alpha": words.per_text(letter[ids]).tolist(),
+        "stop": _stop_words(words, size).tolist(),
+    }
+
+
+def _has_letter(vocab: list[str]) -> np.ndarray:
+    """Whether each word is all letters or has a letter (the regular expression runs only on
+    the few that are not all letters)."""
+    out = np.fromiter(map(str.isalpha, vocab), dtype=bool, count=len(vocab))
+    others = np.flatnonzero(~out)
+    found = map(_LETTER.search, map(vocab.__getitem__, others.tolist()))
+    out[others] = np.fromiter(map(bool, found), dtype=bool, count=len(others))
+    return out
+
+
+def _stop_words(words: BatchWords, size: np.ndarray) -> np.ndarray:
+    """The number of distinct stop words of each text, case-folded."""
+    # lower() never shortens a word: only words as short as the longest stop word can be one
+    short = np.flatnonzero(size <= _STOP_CHARS)
+    lowered = map(str.lower, map(words.vocab.__getitem__, short.tolist()))
+    stop = np.full(len(size), -1, dtype=np.int64)
+    stop[short] = np.fromiter(map(_STOP_INDEX.get, lowered, repeat(-1)), np.int64, len(short))
+    word_stop = stop[words.ids]
+    found = word_stop >= 0
+    texts = len(words)
+    seen = np.bincount(
+        words.text_of[found] * len(STOP_WORDS) + word_stop[found], minlength=texts * len(STOP_WORDS)
+    )
+    return (seen.reshape(texts, len(STOP_WORDS)) > 0).sum(axis=1)
+
+
+_STOP_CHARS = max(map(len, STOP_WORDS))
+_STOP_INDEX = {word: i for i, word in enumerate(sorted(STOP_WORDS))}
+
+
+def _lines(text: str) -> tuple[list[str], list[str]]:
+    """The text's lines split on runs of line breaks (``re.split(r"\\n+", text)``: empty only at
+    either end) and its non-blank lines."""
+    parts = text.split("\n")
+    runs = [parts[0], *filter(None, parts[1:-1]), parts[-1]] if len(parts) > 1 else parts
+    return runs, list(filter(str.strip, parts))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """``re.split(r"\\n{2,}", text.strip())``: splitting on pairs of line breaks leaves, of a
+    longer run, empty parts and one line break at the start of the next part."""
+    stripped = text.strip()
+    if not stripped:
+        return [stripped]
+    return [p[1:] if p[0] == "\n" else p for p in stripped.split("\n\n") if p]
+
+
+def _gopher_quality(
+    text: str, lines: list[str], stripped: list[str], n_words: int, stats: dict[str, int]
+) -> dict[str, float | int]:
+    non_symbol = stats["words"]
     return {
         "word_count": non_symbol,
-        "mean_word_length": _ratio(non_symbol_chars, non_symbol),
+        "mean_word_length": _ratio(stats["chars"], non_symbol),
         "hash_to_word_ratio": _ratio(text.count("#"), n_words),
         "ellipsis_to_word_ratio": _ratio(sum(text.count(e) for e in ELLIPSES), n_words),
         "bullet_line_share": _ratio(
             sum(ln.lstrip().startswith(BULLETS) for ln in lines), len(lines)
         ),
-        "ellipsis_line_share": _ratio(
-            sum(ln.rstrip().endswith(ELLIPSES) for ln in lines), len(lines)
-        ),
-        "alpha_word_share": _ratio(
-            sum(1 for w in words if w.isalpha() or _LETTER.search(w)), n_words
-        ),
-        "stop_word_count": len(STOP_WORDS.intersection(text.lower().split())),
+        "ellipsis_line_share": _ratio(sum(ln.endswith(ELLIPSES) for ln in stripped), len(lines)),
+        "alpha_word_share": _ratio(stats["alpha"], n_words),
+        "stop_word_count": stats["stop"],
     }
 
 
-def _gopher_repetition(text: str, words: list[str]) -> dict[str, float]:
+def _gopher_repetition(
+    text: str, line_runs: list[str], top: dict[int, int], dup: dict[int, int]
+) -> dict[str, float]:
     chars = len(text)
-    paragraphs = _PARAGRAPH_BREAK.split(text.strip())
-    lines = _LINE_BREAK.split(text)
+    paragraphs = _paragraphs(text)
     par_dups, par_chars = find_duplicates(paragraphs)
-    line_dups, line_chars = find_duplicates(lines)
+    line_dups, line_chars = find_duplicates(line_runs)
     out = {
-        "dup_line_share": _ratio(line_dups, len(lines)),
+        "dup_line_share": _ratio(line_dups, len(line_runs)),
         "dup_line_char_share": _ratio(line_chars, chars),
         "dup_paragraph_share": _ratio(par_dups, len(paragraphs)),
         "dup_paragraph_char_share": _ratio(par_chars, chars),
     }
-    top, dup = _repetitions(words, _word_ids(words), (2, 3, 4), tuple(range(5, 11)))
     for n in (2, 3, 4):
         out[f"top_{n}gram_char_share"] = _ratio(top.get(n, 0), chars)
     for n in range(5, 11):
@@ -237,26 +313,26 @@ def _gopher_repetition(text: str, words: list[str]) -> dict[str, float]:
     return out
 
 
-def _fineweb(text: str, words: list[str]) -> dict[str, float]:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+def _fineweb(text: str, lines: list[str], n_words: int) -> dict[str, float]:
+    newlines = text.count("\n")
     return {
         "line_punct_share": _ratio(
             sum(ln.endswith(TERMINAL_PUNCTUATION) for ln in lines), len(lines)
         ),
         "short_line_share": _ratio(sum(len(ln) <= SHORT_LINE_CHARS for ln in lines), len(lines)),
-        "fineweb_dup_line_char_share": _ratio(
-            find_duplicates(lines)[1], len(text.replace("\n", ""))
-        ),
-        "newline_to_word_ratio": _ratio(text.count("\n"), len(words)),
+        "fineweb_dup_line_char_share": _ratio(find_duplicates(lines)[1], len(text) - newlines),
+        "newline_to_word_ratio": _ratio(newlines, n_words),
     }
 
 
-def _c4(text: str, lines: list[str]) -> dict[str, float | bool]:
+def _c4(
+    text: str, lines: list[str], stripped: list[str], maybe_lorem: bool
+) -> dict[str, float | bool]:
     return {
         "c4_terminal_line_share": _ratio(
-            sum(ln.rstrip().endswith(C4_TERMINAL) for ln in lines), len(lines)
+            sum(ln.endswith(C4_TERMINAL) for ln in stripped), len(lines)
         ),
-        "c4_lorem_ipsum": bool(_LOREM.search(text)),
+        "c4_lorem_ipsum": maybe_lorem and bool(_LOREM.search(text)),
         "c4_curly_bracket": "{" in text,
     }
 
@@ -264,12 +340,35 @@ def _c4(text: str, lines: list[str]) -> dict[str, float | bool]:
 def quality_signals(text: str, raw_chars: int, removed_chars: int) -> dict[str, float | int | bool]:
     """Every field of :data:`QUALITY` for one clean text; ``raw_chars`` and ``removed_chars``
     are the text's size before cleaning and what the cleaner removed (for boilerplate_share)."""
-    words = text.split()
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    return {
-        **_gopher_quality(text, words, lines),
-        **_gopher_repetition(text, words),
-        **_fineweb(text, words),
-        **_c4(text, lines),
-        "boilerplate_share": min(1.0, _ratio(removed_chars, raw_chars)),
-    }
+    return batch_quality_signals([(text, raw_chars, removed_chars)])[0]
+
+
+def batch_quality_signals(
+    texts: Sequence[tuple[str, int, int]], words: BatchWords | None = None
+) -> list[dict[str, float | int | bool]]:
+    """:func:`quality_signals` of each (text, raw chars, removed chars), in order, the word
+    statistics of all texts taken at once. ``words``: :func:`batch_words` of the texts, when
+    known."""
+    if words is None:
+        words = batch_words([text for text, _, _ in texts])
+    stats = _word_stats(words)
+    top, dup = _repetitions(words, (2, 3, 4), tuple(range(5, 11)))
+    # the "lorem" of "lorem ipsum" ends a word (a space follows it): without such a word in the
+    # batch no text has it
+    maybe_lorem = _LOREM_WORD.search("\n".join(words.vocab)) is not None
+    out = []
+    for i, (text, raw_chars, removed_chars) in enumerate(texts):
+        n_words = int(words.counts[i])
+        line_runs, lines = _lines(text)
+        stripped = [ln.rstrip() for ln in lines]
+        mine = {key: values[i] for key, values in stats.items()}
+        out.append(
+            {
+                **_gopher_quality(text, lines, stripped, n_words, mine),
+                **_gopher_repetition(text, line_runs, top[i], dup[i]),
+                **_fineweb(text, lines, n_words),
+                **_c4(text, lines, stripped, maybe_lorem),
+                "boilerplate_share": min(1.0, _ratio(removed_chars, raw_chars)),
+            }
+        )
+    return out
