@@ -14,6 +14,11 @@ pytestmark = pytest.mark.slow
 
 MENU = ["Home", "World news and politics", "Sign up for our morning briefing today"]
 FOOTER = "Copyright 2026 The Valley Courier. All rights reserved worldwide."
+#: chrome that reads like body text: only its repetition across the site's pages gives it away
+TAGLINE = (
+    "The Valley Courier has reported on the towns of the upper valley since 1921, every day of "
+    "the week."
+)
 
 
 def _gold_texts(count: int) -> list[str]:
@@ -24,7 +29,7 @@ def _gold_texts(count: int) -> list[str]:
 
 def _page(body: str) -> str:
     """A whole-page text dump: the site's chrome around the article."""
-    return "\n".join([*MENU, "", body, "", FOOTER]) + "\n"
+    return "\n".join([*MENU, "", TAGLINE, "", body, "", FOOTER]) + "\n"
 
 
 def _settings(raw: Path, out: Path) -> Settings:
@@ -65,7 +70,7 @@ def test_analysis_columns_across_runs(tmp_path: Path, prefect_api: str) -> None:
 
     # the site's chrome, on every page, is learned and named; the articles' text stays
     later = rows["courier/copy.txt"]
-    assert FOOTER not in later["text"]
+    assert FOOTER not in later["text"] and TAGLINE not in later["text"]
     assert any(r["rule"] == "site.repeated" for r in later["removed"]) or all(
         line not in later["text"].split("\n") for line in MENU
     )
