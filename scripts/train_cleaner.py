@@ -40,7 +40,7 @@ from ingest.cleaning.features import (  # noqa: E402
     batch_features,
     score_context,
 )
-from ingest.cleaning.lexicon import fit_lexicon, word_buckets  # noqa: E402
+from ingest.cleaning.lexicon import fit_lexicon, words_by_line  # noqa: E402
 from ingest.cleaning.line_model import LineModel  # noqa: E402
 from ingest.cleaning.trees import from_lightgbm  # noqa: E402
 
@@ -74,9 +74,8 @@ def lexicon_of(records: list[dict]) -> np.ndarray:
     """The word weights the labelled lines of ``records`` teach (``lexicon.fit_lexicon``)."""
     texts = [r["text"] for r in records]
     b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
-    buckets, starts = word_buckets(b)
     line_starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
-    word_line = np.searchsorted(line_starts, starts, side="right") - 1
+    buckets, word_line = words_by_line(b, line_starts)
     body = np.concatenate([np.asarray(r["labels"], dtype=bool) for r in records])
     site_ids: dict[str, int] = {}
     sites = np.concatenate(

@@ -1,48 +1,31 @@
 """Forests scored by bit masks agree with a walk down every tree."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from ingest.cleaning.line_model import load_model
-from ingest.cleaning.trees import Forest
+from ingest.cleaning.trees import Forest, from_lightgbm
 
 
 def random_forest(rng: np.random.Generator, trees: int, max_leaves: int, width: int) -> Forest:
     """A forest of random, unbalanced trees: some of one leaf, some as deep as they come."""
-    feature, threshold, left, right, value, roots = [], [], [], [], [], []
-    depth = 0
 
-    def grow(leaves: int, level: int) -> int:
-        nonlocal depth
-        me = len(feature)
-        feature.append(0)
-        threshold.append(np.inf)
-        left.append(me)
-        right.append(me)
-        value.append(0.0)
+    def grow(leaves: int) -> dict:
         if leaves == 1:
-            value[me] = float(rng.normal())
-            depth = max(depth, level)
-            return me
-        feature[me] = int(rng.integers(width))
-        threshold[me] = float(rng.normal())
+            return {"leaf_value": float(rng.normal())}
         on_left = int(rng.integers(1, leaves))
-        left[me] = grow(on_left, level + 1)
-        right[me] = grow(leaves - on_left, level + 1)
-        return me
+        return {
+            "split_feature": int(rng.integers(width)),
+            "threshold": float(rng.normal()),
+            "left_child": grow(on_left),
+            "right_child": grow(leaves - on_left),
+        }
 
-    for _ in range(trees):
-        roots.append(grow(int(rng.integers(1, max_leaves + 1)), 0))
-    return Forest(
-        feature=np.array(feature, dtype=np.int32),
-        threshold=np.array(threshold, dtype=np.float32),
-        left=np.array(left, dtype=np.int32),
-        right=np.array(right, dtype=np.int32),
-        value=np.array(value, dtype=np.float32),
-        roots=np.array(roots, dtype=np.int32),
-        depth=depth,
-        base=0.25,
-    )
+    sizes = rng.integers(1, max_leaves + 1, size=trees).tolist()
+    dump = {"tree_info": [{"tree_structure": grow(leaves)} for leaves in sizes]}
+    return replace(from_lightgbm(dump), base=0.25)
 
 
 @pytest.mark.parametrize("max_leaves", [1, 2, 7, 8, 9, 16, 17, 40, 64])

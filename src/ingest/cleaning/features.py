@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ingest.cleaning.lexicon import line_evidence, word_buckets
+from ingest.cleaning.lexicon import line_evidence, words_by_line
 
 _BIG = 1 << 30
 
@@ -403,8 +403,7 @@ def _words(
     if lexicon is None:
         mean = np.zeros(len(idx))
     else:
-        buckets, word_starts = word_buckets(b)
-        word_line = np.searchsorted(starts, word_starts, side="right") - 1
+        buckets, word_line = words_by_line(b, starts)
         mean = line_evidence(buckets, word_line, lexicon, len(starts))[idx]
     return {"words_mean": mean, "words_mean_w3": _window_mean(mean, lo, hi, 3)}
 

@@ -59,6 +59,13 @@ def word_buckets(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return buckets, starts
 
 
+def words_by_line(b: np.ndarray, line_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bucket of every word of ``b`` and the line it stands in (lines start at
+    ``line_starts``)."""
+    buckets, starts = word_buckets(b)
+    return buckets, np.searchsorted(line_starts, starts, side="right") - 1
+
+
 def line_evidence(
     buckets: np.ndarray, word_line: np.ndarray, lexicon: np.ndarray, n_lines: int
 ) -> np.ndarray:
