@@ -13,12 +13,15 @@ threshold; every figure of the report is on test sites (``benchmarks/site_split.
 
 Two passes of LightGBM (a pinned seed): the first over line and context features, the second
 over those plus the first pass's scores of each line's neighbourhood, trained on out-of-fold
-scores (two folds by site). The forests are exported to numpy arrays.
+scores (two folds by site); and a bidirectional GRU over the same features, page by page
+(``sequence_training.py``, PyTorch: ``pip install -e .[dev,train]``). Forests and GRU are
+exported to numpy arrays.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -33,6 +36,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "src"))
 
 import cleaner_data  # noqa: E402
+from sequence_training import torch_probability, train_sequence  # noqa: E402
 
 from ingest.cleaning.cleaner import PageText, clean_pages, rule_page  # noqa: E402
 from ingest.cleaning.features import (  # noqa: E402
@@ -187,8 +191,18 @@ def train(train: Corpus) -> LineModel:
     forest2 = from_lightgbm(second.dump_model())
     check = forest1.probability(x[:2000])
     assert np.allclose(check, first.predict(x[:2000]), atol=1e-4), "tree export differs"
+    starts = train.lines.page_start
+    sequence = train_sequence(x, starts, y, w, SEED)
+    p = int(np.argmax(np.diff(starts) > 1))  # a page of some lines, to check the export on
+    page = slice(starts[p], starts[p + 1])
+    check = sequence.probability(x[page], starts[p : p + 2] - starts[p])
+    assert np.allclose(check, torch_probability(sequence, x[page]), atol=1e-4), "GRU export"
     return LineModel(
-        first=forest1, second=forest2, threshold=0.5, lexicon=lexicon_of(train.records)
+        first=forest1,
+        second=forest2,
+        threshold=0.5,
+        lexicon=lexicon_of(train.records),
+        sequence=sequence,
     )
 
 
@@ -318,9 +332,7 @@ def main() -> None:
     )
     print(f"threshold {best[1]:.3f} (validation objective {best[0]:.4f})", flush=True)
     if args.train_sites_model:
-        LineModel(model.first, model.second, float(round(best[1], 3)), model.lexicon).save(
-            args.train_sites_model
-        )
+        dataclasses.replace(model, threshold=float(round(best[1], 3))).save(args.train_sites_model)
         return
     # the final forests learn from the validation sites too, at the threshold chosen there
     both = Corpus(
@@ -329,7 +341,7 @@ def main() -> None:
     )
     model = train(both)
     print(f"trained on train + validation: {time.perf_counter() - start:.0f} s", flush=True)
-    model = LineModel(model.first, model.second, float(round(best[1], 3)), model.lexicon)
+    model = dataclasses.replace(model, threshold=float(round(best[1], 3)))
     test = records["test"]
     ceiling = [
         "\n".join(
@@ -354,14 +366,12 @@ def main() -> None:
     report_path.write_text(
         "# Line model: training report\n\n"
         "Made by `python scripts/train_cleaner.py` (seed "
-        f"{SEED}, {ROUNDS[0]} + {ROUNDS[1]} trees, threshold {model.threshold:.3f} chosen on "
-        "validation sites). Scores on the TEST sites of `benchmarks/site_split.json`, whole-page "
-        "text renderings (inscriptis as shipped, html-text). *label ceiling*: a perfect line "
-        "classifier on the training labels. The forests are trained on train sites to choose "
-        "the threshold, then again on train and validation sites.\n\n"
-        + report
-        + "\n"
-        + (f"\n## {kept}" if kept else "")
+        f"{SEED}, {ROUNDS[0]} + {ROUNDS[1]} trees and a GRU, threshold {model.threshold:.3f} "
+        "chosen on validation sites). Scores on the TEST sites of "
+        "`benchmarks/site_split.json`, whole-page text renderings (inscriptis as shipped, "
+        "html-text). *label ceiling*: a perfect line classifier on the training labels. The "
+        "model is trained on train sites to choose the threshold, then again on train and "
+        "validation sites.\n\n" + report + "\n" + (f"\n## {kept}" if kept else "")
     )
     print(f"saved {args.out} in {time.perf_counter() - start:.0f} s")
 

@@ -1,0 +1,105 @@
+"""A bidirectional GRU over the lines of each page: the line model's reading of a page in order.
+
+The trees see a line's neighbourhood through windows of fixed size; the GRU carries what it
+has read from the top of the page down and from the bottom up (a comments header, the end of
+the article) as far as it matters. Its input is each line's features; its output a body
+probability, which the line model averages with the trees'. Trained by
+``scripts/train_cleaner.py`` (PyTorch, the ``train`` extra); inference is numpy. Every product
+is summed in a fixed order per row (``einsum`` without BLAS), so that a page's scores do not
+depend on the pages beside it in a batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: the arrays of a saved GRU (PyTorch's gate order r, z, n)
+ARRAYS = (
+    "mean",
+    "scale",
+    "inp_w",
+    "inp_b",
+    "fwd_w_ih",
+    "fwd_w_hh",
+    "fwd_b_ih",
+    "fwd_b_hh",
+    "bwd_w_ih",
+    "bwd_w_hh",
+    "bwd_b_ih",
+    "bwd_b_hh",
+    "hid_w",
+    "hid_b",
+    "out_w",
+    "out_b",
+)
+
+
+def _dot(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w.T``, each row summed in the same order whatever the other rows."""
+    return np.einsum("ni,oi->no", x, w, optimize=False)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def signed_log(x: np.ndarray) -> np.ndarray:
+    """The inputs' scale: features span orders of magnitude (lengths, counts)."""
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+@dataclass(frozen=True)
+class SequenceModel:
+    #: the network's weights by name (``ARRAYS``), float32
+    arrays: dict[str, np.ndarray]
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {prefix + name: self.arrays[name] for name in ARRAYS}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> SequenceModel:
+        return cls({name: arrays[prefix + name].astype(np.float32) for name in ARRAYS})
+
+    def probability(self, x: np.ndarray, page_start: np.ndarray) -> np.ndarray:
+        """Body probability of each row of ``x``: the lines of the pages that ``page_start``
+        bounds, page after page."""
+        a = self.arrays
+        z = ((signed_log(x) - a["mean"]) / a["scale"]).astype(np.float32)
+        z = np.maximum(_dot(z, a["inp_w"]) + a["inp_b"], 0.0)
+        forward = self._read(z, page_start, "fwd", reverse=False)
+        backward = self._read(z, page_start, "bwd", reverse=True)
+        hidden = np.maximum(_dot(np.hstack([forward, backward, z]), a["hid_w"]) + a["hid_b"], 0.0)
+        logit = _dot(hidden, a["out_w"])[:, 0] + a["out_b"][0]
+        return _sigmoid(logit.astype(np.float64))
+
+    def _read(self, z: np.ndarray, page_start: np.ndarray, name: str, reverse: bool) -> np.ndarray:
+        """The hidden state at every line, each page read top down (or bottom up). All pages
+        advance one line a step, the longest first, so the pages still reading at step ``t``
+        are a prefix of that order."""
+        a = self.arrays
+        w_hh, b_hh = a[f"{name}_w_hh"], a[f"{name}_b_hh"]
+        size = w_hh.shape[1]
+        gates_in = _dot(z, a[f"{name}_w_ih"]) + a[f"{name}_b_ih"]
+        lengths = np.diff(page_start)
+        order = np.argsort(-lengths, kind="stable")
+        lengths = lengths[order]
+        start = page_start[1:][order] - 1 if reverse else page_start[:-1][order]
+        step = -1 if reverse else 1
+        out = np.zeros((len(z), size), dtype=np.float32)
+        h = np.zeros((len(order), size), dtype=np.float32)
+        reading = len(order)
+        for t in range(int(lengths[0]) if len(lengths) else 0):
+            while lengths[reading - 1] <= t:
+                reading -= 1
+            at = start[:reading] + step * t
+            h = h[:reading]
+            gi = gates_in[at]
+            gh = _dot(h, w_hh) + b_hh
+            r = _sigmoid(gi[:, :size] + gh[:, :size])
+            u = _sigmoid(gi[:, size : 2 * size] + gh[:, size : 2 * size])
+            n = np.tanh(gi[:, 2 * size :] + r * gh[:, 2 * size :])
+            h = (1.0 - u) * n + u * h
+            out[at] = h
+        return out
