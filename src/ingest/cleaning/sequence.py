@@ -4,9 +4,10 @@ The trees see a line's neighbourhood through windows of fixed size; the GRU carr
 has read from the top of the page down and from the bottom up (a comments header, the end of
 the article) as far as it matters. Its input is each line's features; its output a body
 probability, which the line model averages with the trees'. Trained by
-``scripts/train_cleaner.py`` (PyTorch, the ``train`` extra); inference is numpy. Every product
-is summed in a fixed order per row (``einsum`` without BLAS), so that a page's scores do not
-depend on the pages beside it in a batch.
+``scripts/train_cleaner.py`` (PyTorch, the ``train`` extra); inference is numpy. A page's scores
+do not depend on the pages beside it in a batch: the products over all lines go to BLAS in
+blocks of a fixed number of rows (the same kernel for every row, wherever it stands), the
+recurrent ones are summed in a fixed order per row (``einsum`` without BLAS).
 """
 
 from __future__ import annotations
@@ -36,9 +37,25 @@ ARRAYS = (
 )
 
 
+#: rows of one BLAS product (the last block is padded with zeros to this size)
+_BLOCK = 64
+
+
 def _dot(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``x @ w.T``, each row summed in the same order whatever the other rows."""
     return np.einsum("ni,oi->no", x, w, optimize=False)
+
+
+def _project(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w.T`` for many rows, by BLAS in blocks of ``_BLOCK`` rows."""
+    rows = len(x)
+    padded = np.zeros((-(-rows // _BLOCK) * _BLOCK, x.shape[1]), dtype=np.float32)
+    padded[:rows] = x
+    wt = np.ascontiguousarray(w.T)
+    out = np.empty((len(padded), w.shape[0]), dtype=np.float32)
+    for lo in range(0, len(padded), _BLOCK):
+        np.matmul(padded[lo : lo + _BLOCK], wt, out=out[lo : lo + _BLOCK])
+    return out[:rows]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -67,21 +84,27 @@ class SequenceModel:
         bounds, page after page."""
         a = self.arrays
         z = ((signed_log(x) - a["mean"]) / a["scale"]).astype(np.float32)
-        z = np.maximum(_dot(z, a["inp_w"]) + a["inp_b"], 0.0)
+        z = np.maximum(_project(z, a["inp_w"]) + a["inp_b"], 0.0)
         forward = self._read(z, page_start, "fwd", reverse=False)
         backward = self._read(z, page_start, "bwd", reverse=True)
-        hidden = np.maximum(_dot(np.hstack([forward, backward, z]), a["hid_w"]) + a["hid_b"], 0.0)
-        logit = _dot(hidden, a["out_w"])[:, 0] + a["out_b"][0]
+        hidden = np.hstack([forward, backward, z])
+        hidden = np.maximum(_project(hidden, a["hid_w"]) + a["hid_b"], 0.0)
+        logit = _project(hidden, a["out_w"])[:, 0] + a["out_b"][0]
         return _sigmoid(logit.astype(np.float64))
 
     def _read(self, z: np.ndarray, page_start: np.ndarray, name: str, reverse: bool) -> np.ndarray:
         """The hidden state at every line, each page read top down (or bottom up). All pages
         advance one line a step, the longest first, so the pages still reading at step ``t``
-        are a prefix of that order."""
+        are a prefix of that order. The gates' sigmoids are taken as tanh of half their input
+        (sigmoid(x) = (1 + tanh(x / 2)) / 2), the halves folded into the weights."""
         a = self.arrays
         w_hh, b_hh = a[f"{name}_w_hh"], a[f"{name}_b_hh"]
         size = w_hh.shape[1]
-        gates_in = _dot(z, a[f"{name}_w_ih"]) + a[f"{name}_b_ih"]
+        half = np.ones(3 * size, dtype=np.float32)
+        half[: 2 * size] = 0.5
+        bias = a[f"{name}_b_ih"] + np.where(np.arange(3 * size) < 2 * size, b_hh, 0.0)
+        gates_in = _project(z, a[f"{name}_w_ih"] * half[:, None]) + (bias * half).astype(np.float32)
+        w_rec, b_new = w_hh * half[:, None], b_hh[2 * size :]
         lengths = np.diff(page_start)
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
@@ -96,10 +119,11 @@ class SequenceModel:
             at = start[:reading] + step * t
             h = h[:reading]
             gi = gates_in[at]
-            gh = _dot(h, w_hh) + b_hh
-            r = _sigmoid(gi[:, :size] + gh[:, :size])
-            u = _sigmoid(gi[:, size : 2 * size] + gh[:, size : 2 * size])
-            n = np.tanh(gi[:, 2 * size :] + r * gh[:, 2 * size :])
-            h = (1.0 - u) * n + u * h
+            gh = _dot(h, w_rec)
+            gates = np.tanh(gi[:, : 2 * size] + gh[:, : 2 * size])  # reset, update
+            n = np.tanh(
+                gi[:, 2 * size :] + (0.5 + 0.5 * gates[:, :size]) * (gh[:, 2 * size :] + b_new)
+            )
+            h = n + (0.5 + 0.5 * gates[:, size:]) * (h - n)
             out[at] = h
         return out
