@@ -94,22 +94,27 @@ def train_sequence(
     return _export(net, mean, scale)
 
 
-def _export(net: _Net, mean: np.ndarray, scale: np.ndarray) -> SequenceModel:
-    g = {name: value.detach().numpy() for name, value in net.gru.named_parameters()}
-    arrays = {
-        "mean": mean,
-        "scale": scale,
-        "inp_w": net.inp.weight.detach().numpy(),
-        "inp_b": net.inp.bias.detach().numpy(),
-        "hid_w": net.hid.weight.detach().numpy(),
-        "hid_b": net.hid.bias.detach().numpy(),
-        "out_w": net.out.weight.detach().numpy(),
-        "out_b": net.out.bias.detach().numpy(),
+def _parameters(net: _Net) -> dict[str, torch.Tensor]:
+    """The network's parameters by the names ``SequenceModel`` gives their arrays."""
+    gru = dict(net.gru.named_parameters())
+    out = {
+        "inp_w": net.inp.weight,
+        "inp_b": net.inp.bias,
+        "hid_w": net.hid.weight,
+        "hid_b": net.hid.bias,
+        "out_w": net.out.weight,
+        "out_b": net.out.bias,
     }
-    for prefix, suffix in (("fwd", ""), ("bwd", "_reverse")):
+    for way, suffix in (("fwd", ""), ("bwd", "_reverse")):
         for part in ("w_ih", "w_hh", "b_ih", "b_hh"):
             kind = "weight" if part[0] == "w" else "bias"
-            arrays[f"{prefix}_{part}"] = g[f"{kind}_{part[2:]}_l0{suffix}"]
+            out[f"{way}_{part}"] = gru[f"{kind}_{part[2:]}_l0{suffix}"]
+    return out
+
+
+def _export(net: _Net, mean: np.ndarray, scale: np.ndarray) -> SequenceModel:
+    arrays = {name: value.detach().numpy() for name, value in _parameters(net).items()}
+    arrays |= {"mean": mean, "scale": scale}
     assert set(arrays) == set(ARRAYS)
     return SequenceModel({k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()})
 
@@ -117,17 +122,10 @@ def _export(net: _Net, mean: np.ndarray, scale: np.ndarray) -> SequenceModel:
 def torch_probability(model: SequenceModel, features: np.ndarray) -> np.ndarray:
     """The exported network's probabilities for the lines of one page, run by PyTorch (to check
     the export)."""
-    a = {k: torch.from_numpy(v) for k, v in model.arrays.items()}
     net = _Net(features.shape[1])
     with torch.no_grad():
-        net.inp.weight[:], net.inp.bias[:] = a["inp_w"], a["inp_b"]
-        net.hid.weight[:], net.hid.bias[:] = a["hid_w"], a["hid_b"]
-        net.out.weight[:], net.out.bias[:] = a["out_w"], a["out_b"]
-        params = dict(net.gru.named_parameters())
-        for prefix, suffix in (("fwd", ""), ("bwd", "_reverse")):
-            for part in ("w_ih", "w_hh", "b_ih", "b_hh"):
-                kind = "weight" if part[0] == "w" else "bias"
-                params[f"{kind}_{part[2:]}_l0{suffix}"][:] = a[f"{prefix}_{part}"]
+        for name, parameter in _parameters(net).items():
+            parameter[:] = torch.from_numpy(model.arrays[name])
         z = (signed_log(features) - model.arrays["mean"]) / model.arrays["scale"]
         x = torch.from_numpy(z.astype(np.float32))[None]
         return torch.sigmoid(net(x, torch.tensor([len(features)]))).numpy()[0]
