@@ -109,21 +109,29 @@ class SequenceModel:
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
         start = page_start[1:][order] - 1 if reverse else page_start[:-1][order]
+        # the lines read at each step, laid out step after step: a step's inputs and outputs
+        # are then one contiguous slice instead of a gather and a scatter
+        steps = int(lengths[0]) if len(lengths) else 0
+        reading = len(lengths) - np.searchsorted(lengths[::-1], np.arange(steps), side="right")
+        offsets = np.concatenate(([0], np.cumsum(reading)))
         step = -1 if reverse else 1
-        out = np.zeros((len(z), size), dtype=np.float32)
+        t_of = np.repeat(np.arange(steps), reading)
+        page_of = np.arange(offsets[-1]) - np.repeat(offsets[:-1], reading)
+        at = start[page_of] + step * t_of
+        gates_in = gates_in[at]
+        states = np.empty((len(at), size), dtype=np.float32)
         h = np.zeros((len(order), size), dtype=np.float32)
-        reading = len(order)
-        for t in range(int(lengths[0]) if len(lengths) else 0):
-            while lengths[reading - 1] <= t:
-                reading -= 1
-            at = start[:reading] + step * t
-            h = h[:reading]
-            gi = gates_in[at]
+        for t in range(steps):
+            lo, hi = offsets[t], offsets[t + 1]
+            h = h[: hi - lo]
+            gi = gates_in[lo:hi]
             gh = _dot(h, w_rec)
             gates = np.tanh(gi[:, : 2 * size] + gh[:, : 2 * size])  # reset, update
             n = np.tanh(
                 gi[:, 2 * size :] + (0.5 + 0.5 * gates[:, :size]) * (gh[:, 2 * size :] + b_new)
             )
             h = n + (0.5 + 0.5 * gates[:, size:]) * (h - n)
-            out[at] = h
+            states[lo:hi] = h
+        out = np.zeros((len(z), size), dtype=np.float32)
+        out[at] = states
         return out
