@@ -7,6 +7,7 @@ Usage (from the repository root, with the project's virtualenv):
     .venv/bin/python benchmarks/text_metadata.py --rev HEAD~3     # the module as of a commit
     .venv/bin/python benchmarks/text_metadata.py --misses --set modern  # the wrong titles
     .venv/bin/python benchmarks/text_metadata.py --rendering html_text  # the HTML, by html-text
+    .venv/bin/python benchmarks/text_metadata.py --date-misses --split train  # the wrong dates
 
 Pages are whole-page text renderings of the ``modern``, ``readability`` and ``fixtures`` sets of
 ``../shared/bench`` (or ``$INGEST_BENCH_DIR``), normalised as the pipeline does before it reads
@@ -27,7 +28,9 @@ What counts as right:
   an author was output, recall over all pages with a gold author; "extra" counts authors output
   on pages whose gold has none.
 - date: equal to the gold ``publish_date``, over pages whose gold date is written in the text
-  (a date of the page in any of the forms the module reads, found anywhere in it).
+  (a date of the page in any of the forms the module reads, found anywhere in it); "wrong"
+  counts other dates output on those pages, "extra" dates output on the other pages (whose
+  gold has no date, or one the text does not state).
 
 Time is CPU per page of ``extract_text_metadata`` alone (best of ``--rounds``), and the time of a
 15 KB page scaled from the mean bytes per page.
@@ -188,8 +191,26 @@ def cpu_per_page(extract: Callable, pages: list[str], rounds: int) -> float:
     return best / max(len(pages), 1)
 
 
+def date_lines(text: str, gold: date) -> list[str]:
+    """The lines of ``text`` that state the date ``gold``, for the listing of wrong dates."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return [f"{k}: {line[:100]}" for k, line in enumerate(lines) if gold in find_dates(line)]
+
+
+def print_date_miss(page_id: str, found: date | None, gold: date, text: str) -> None:
+    print(f"  {page_id}: {found} | gold {gold}", file=sys.stderr)
+    for line in date_lines(text, gold)[:3]:
+        print(f"      {line}", file=sys.stderr)
+
+
 def score_set(
-    name: str, extract: Callable, splits: set[str], rounds: int, misses: bool, rendering: str
+    name: str,
+    extract: Callable,
+    splits: set[str],
+    rounds: int,
+    misses: bool,
+    rendering: str,
+    date_misses: bool = False,
 ) -> dict:
     gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
     pages = texts(name, rendering)
@@ -208,6 +229,8 @@ def score_set(
             "dates in text",
             "date right",
             "date output",
+            "date wrong",
+            "date extra",
         )
     }
     for page_id in ids:
@@ -229,10 +252,16 @@ def score_set(
         elif "author" in entry or name == "modern":
             n["author extra"] += bool(meta.author)
         published = gold_date(entry.get("publish_date"))
+        if meta.published and not (published and published in find_dates(text)):
+            n["date extra"] += 1
         if published and published in find_dates(text):
             n["dates in text"] += 1
             n["date output"] += meta.published is not None
             n["date right"] += meta.published == published
+            wrong = meta.published is not None and meta.published != published
+            n["date wrong"] += wrong
+            if date_misses and meta.published != published:
+                print_date_miss(page_id, meta.published, published, text)
     texts_ = [pages[i] for i in ids]
     n["pages"] = len(ids)
     n["ms per page"] = 1000 * cpu_per_page(extract, texts_, rounds)
@@ -253,7 +282,10 @@ def report(name: str, n: dict) -> None:
         f"  author P {share(n['author right'], n['author output'])}"
         f"  R {share(n['author right'], n['gold authors'])}  extra {n['author extra']}"
     )
-    print(f"  date right          {share(n['date right'], n['dates in text'])}")
+    print(
+        f"  date right          {share(n['date right'], n['dates in text'])}"
+        f"  wrong {n['date wrong']}  extra {n['date extra']}"
+    )
     print(f"  ms per page {n['ms per page']:.3f}  (15 kB page: {per_15k:.3f} ms)")
 
 
@@ -264,6 +296,9 @@ def main() -> None:
     parser.add_argument("--rev", help="score the module as of this git commit")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--misses", action="store_true", help="list wrong titles on stderr")
+    parser.add_argument(
+        "--date-misses", action="store_true", help="list wrong or missing dates on stderr"
+    )
     parser.add_argument("--rendering", choices=RENDERINGS, default="text")
     args = parser.parse_args()
     module = load_module(args.rev)
@@ -277,6 +312,7 @@ def main() -> None:
             args.rounds,
             args.misses,
             args.rendering,
+            args.date_misses,
         )
         report(name, result)
 
