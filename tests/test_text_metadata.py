@@ -218,3 +218,48 @@ def test_best_title_is_the_best_scored_candidate():
         titled += 1
         assert best.index == max(scored, key=lambda item: item[0])[2].index
     assert titled > 40
+
+
+LIST = "* [ December 3, 2025 ] Review of the new bridge\n* [ November 28, 2025 ] Park reopens\n"
+
+
+def test_date_under_the_headline_over_a_list_above_it():
+    text = f"News\n{LIST}Council approves the budget for next year\nJune 3, 2024\n{BODY}"
+    assert extract_text_metadata(text).published == date(2024, 6, 3)
+
+
+def test_a_members_joining_date_is_not_the_date():
+    text = (
+        "Forum\nCouncil approves the budget for next year\n"
+        "jane Posts: 13 Joined: Thu Aug 27, 2020 2:37 pm\n"
+        f"Post by jane » Tue Dec 17, 2023 11:18 am\n{BODY}"
+    )
+    assert extract_text_metadata(text).published == date(2023, 12, 17)
+
+
+def test_published_over_updated():
+    for lines in [
+        "Updated December 20, 2021\nPublished December 17, 2021",
+        "Updated Dec 20, 2021 | Published Dec 17, 2021",
+    ]:
+        text = f"Council approves the budget for next year\n{lines}\n{BODY}"
+        assert extract_text_metadata(text).published == date(2021, 12, 17), lines
+
+
+def test_asked_after_edited_far_below():
+    menu = "\n".join(f"* Section {k}" for k in range(12))
+    text = (
+        f"Council approves the budget for next year\n{menu}\n{BODY}\n"
+        f"edited Jul 21, 2020 at 4:16\nasked Aug 5, 2016 at 4:16\n{BODY}"
+    )
+    assert extract_text_metadata(text).published == date(2016, 8, 5)
+
+
+def test_labelled_date_anywhere_but_not_an_updated_footer():
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    body = "\n".join([BODY] * 10)
+    page = f"Council approves the budget for next year\n{menu}\n{body}\n{{}}\n{body}\n{menu}"
+    found = extract_text_metadata(page.format("Published August 13, 2025")).published
+    assert found == date(2025, 8, 13)
+    footer = f"{page.format('')}\nLast updated: November 13, 2025"
+    assert extract_text_metadata(footer).published is None

@@ -7,6 +7,7 @@ the page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
@@ -20,7 +21,15 @@ from ingest.textmeta.bylines import (
     opens_byline,
     person_name,
 )
-from ingest.textmeta.dates import dates_in, first_date
+from ingest.textmeta.dates import (
+    OTHER,
+    PLAIN,
+    PUBLISHED,
+    UPDATED,
+    dates_in,
+    first_date,
+    labelled_date,
+)
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
 from ingest.textmeta.vocab import (
@@ -40,6 +49,8 @@ AFTER_RUN = 10
 ABOVE, BELOW = 3, 8
 #: how far below the headline a dateline is still read when none is near it
 FAR_BELOW = 60
+#: where the footer is taken to start, as a share of the page's lines
+FOOTER_AFTER = 0.75
 #: longest line read as a dateline
 DATELINE_WORDS, DATELINE_CHARS = 20, 200
 #: longest line read as a byline
@@ -67,6 +78,7 @@ class _Head:
         self.page = page
         self._meta: dict[int, bool] = {}
         self._dates: dict[int, date | None] = {}
+        self._labelled: dict[int, tuple[date, int] | None] = {}
 
     def date(self, i: int) -> date | None:
         text = self.page.raw[i]
@@ -78,6 +90,15 @@ class _Head:
             found = self._dates[i] = (
                 first_date(text) if page.chars[i] <= DATELINE_CHARS and not page.prose[i] else None
             )
+        return found
+
+    def labelled(self, i: int) -> tuple[date, int] | None:
+        """The date of a dateline most likely a publication date, and its kind (``dates``)."""
+        if self.date(i) is None:
+            return None
+        found = self._labelled.get(i, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._labelled[i] = labelled_date(self.page.raw[i])
         return found
 
     def meta(self, i: int) -> bool:
@@ -139,15 +160,55 @@ class _Head:
     def published(self, title: HeadLine | None) -> date | None:
         n = len(self.page)
         if title is not None:
-            start, end = max(0, title.index - ABOVE), min(n, title.index + 1 + BELOW)
-            for i in range(start, end):
-                if (found := self.date(i)) is not None:
-                    return found
+            found = self._nearest(_by_distance(title.index, n))
+            if found is not None:
+                return found
         # the head of the page, then further down from the headline (an article's dateline
         # is often under a dek, a picture and its caption)
         far = range(title.index + 1 + BELOW, min(n, title.index + 1 + FAR_BELOW)) if title else ()
-        lines = (*range(min(n, HEAD_LINES)), *far)
-        return next((found for i in lines if (found := self.date(i)) is not None), None)
+        found = self._first((*range(min(n, HEAD_LINES)), *far))
+        if found is not None:
+            return found
+        # a labelled date anywhere; an "updated" one in the footer is often the site's
+        return self._first(range(n), labelled=True, updated_end=int(n * FOOTER_AFTER))
+
+    def _nearest(self, lines: list[int]) -> date | None:
+        """Of the datelines around the headline, the best kind, then the nearest."""
+        best = None
+        for i in lines:
+            found = self.labelled(i)
+            if found is not None and found[1] != OTHER and (best is None or found[1] < best[1]):
+                best = found
+        return best[0] if best else None
+
+    def _first(
+        self, lines: Iterable[int], *, labelled: bool = False, updated_end: int | None = None
+    ) -> date | None:
+        """The first dateline's date, but a published date after an updated one; with
+        ``labelled``, only labelled dates count; updated dates only above ``updated_end``."""
+        updated = None
+        for i in lines:
+            found = self.labelled(i)
+            if found is None or found[1] == OTHER:
+                continue
+            kind = found[1]
+            if kind == PUBLISHED or (updated is None and kind == PLAIN and not labelled):
+                return found[0]
+            if kind == UPDATED and updated is None and (updated_end is None or i < updated_end):
+                updated = found[0]
+        return updated
+
+
+def _by_distance(title: int, n: int) -> list[int]:
+    """The headline and the lines around it, nearest first, the one below before the one
+    above at equal distance."""
+    lines = [title]
+    for step in range(1, max(ABOVE, BELOW) + 1):
+        if step <= BELOW and title + step < n:
+            lines.append(title + step)
+        if step <= ABOVE and title - step >= 0:
+            lines.append(title - step)
+    return lines
 
 
 def _may_open_bylines(page: Page, end: int) -> list[int]:

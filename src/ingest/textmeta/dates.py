@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from operator import itemgetter
 
-from ingest.textmeta.vocab import MONTHS
+from ingest.textmeta.vocab import DATE_LABEL, MONTHS
 
 _MONTH = r"(?P<month>[^\W\d_]{3,12})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
@@ -48,3 +49,34 @@ def first_date(text: str) -> date | None:
         return None
     found = min(dates_in(text), default=None, key=lambda item: item[0])
     return found[1] if found else None
+
+
+#: what the words before a date say it is, best first for a publication date
+PUBLISHED, PLAIN, UPDATED, OTHER = range(4)
+#: how far before a date its label is looked for
+LABEL_CHARS = 40
+
+
+def date_kind(text: str, start: int) -> int:
+    """What the label just before ``start`` says the date there is (PLAIN when none)."""
+    found = DATE_LABEL.search(text, max(0, start - LABEL_CHARS), start)
+    if found is None:
+        return PLAIN
+    if found.group("published"):
+        return PUBLISHED
+    return UPDATED if found.group("updated") else OTHER
+
+
+def labelled_date(text: str) -> tuple[date, int] | None:
+    """The date of a line most likely a publication date, with its kind: a published one
+    before a plain one, a plain one before an updated one, the first of equal kinds."""
+    if ("19" not in text and "20" not in text) or _YEAR.search(text) is None:
+        return None
+    best = None
+    for start, day in sorted(dates_in(text), key=itemgetter(0)):
+        kind = date_kind(text, start)
+        if best is None or kind < best[1]:
+            best = (day, kind)
+            if kind == PUBLISHED:
+                break
+    return best

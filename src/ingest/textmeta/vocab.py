@@ -30,6 +30,18 @@ BYLINE_LEAD = re.compile(
 BYLINE_ROLE = re.compile(r"^(?:" + _alternatives(_DATA["byline_roles"]) + r")\b", re.IGNORECASE)
 #: "Published", "Last updated:" before a date
 DATE_LEAD = re.compile(r"^(?:" + _alternatives(_DATA["date_leads"]) + r")\b", re.IGNORECASE)
+#: the word just before a date that says what the date is: "Published", "Updated", "Joined"
+#: (a weekday or "on" may come between)
+DATE_LABEL = re.compile(
+    r"(?<![^\W\d_])(?:(?P<published>"
+    + _alternatives(_DATA["published_labels"])
+    + r")|(?P<updated>"
+    + _alternatives(_DATA["updated_labels"])
+    + r")|(?P<other>"
+    + _alternatives(_DATA["other_labels"])
+    + r"))(?![^\W\d_])[\s:,.|»–—-]*(?:(?:on|am|le|el|de|the|at)\s+)?(?:[^\W\d_]{2,9}\.?,?\s+)?$",
+    re.IGNORECASE,
+)
 #: "5 min read", "Lesezeit: 3 Minuten"
 READ_TIME = re.compile(r"(?:" + _alternatives(_DATA["read_time"]) + r")", re.IGNORECASE)
 
