@@ -263,3 +263,15 @@ def test_labelled_date_anywhere_but_not_an_updated_footer():
     assert found == date(2025, 8, 13)
     footer = f"{page.format('')}\nLast updated: November 13, 2025"
     assert extract_text_metadata(footer).published is None
+
+
+def test_plain_date_beside_an_updated_one_is_the_published_date():
+    for lines in ["May 2, 2024 · Updated May 5, 2024", "May 2, 2024\nLast updated: May 5, 2024"]:
+        text = f"Council approves the budget for next year\n{lines}\n{BODY}"
+        assert extract_text_metadata(text).published == date(2024, 5, 2), lines
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    text = (
+        f"Council approves the budget for next year\n{menu}\n{BODY}\nJanuary 20th, 2025 by Jane"
+        f"\nLast updated: August 25, 2025\n{BODY}\n{menu}"
+    )
+    assert extract_text_metadata(text).published == date(2025, 1, 20)

@@ -195,7 +195,16 @@ class _Head:
             if kind == PUBLISHED or (updated is None and kind == PLAIN and not labelled):
                 return found[0]
             if kind == UPDATED and updated is None and (updated_end is None or i < updated_end):
-                updated = found[0]
+                updated = self._beside_updated(i, found[0])
+        return updated
+
+    def _beside_updated(self, i: int, updated: date) -> date:
+        """The published date of an updated dateline: a plain date no later, on the line
+        before or after it, or else the updated date."""
+        for j in (i - 1, i + 1):
+            found = self.labelled(j) if 0 <= j < len(self.page) else None
+            if found is not None and found[1] == PLAIN and found[0] <= updated:
+                return found[0]
         return updated
 
 

@@ -69,14 +69,20 @@ def date_kind(text: str, start: int) -> int:
 
 def labelled_date(text: str) -> tuple[date, int] | None:
     """The date of a line most likely a publication date, with its kind: a published one
-    before a plain one, a plain one before an updated one, the first of equal kinds."""
+    before a plain one, a plain one before an updated one, the first of equal kinds. A plain
+    date beside an updated one ("May 2, 2024 · Updated May 5, 2024") is the published one."""
     if ("19" not in text and "20" not in text) or _YEAR.search(text) is None:
         return None
     best = None
+    updated = None
     for start, day in sorted(dates_in(text), key=itemgetter(0)):
         kind = date_kind(text, start)
+        if kind == UPDATED:
+            updated = day
         if best is None or kind < best[1]:
             best = (day, kind)
             if kind == PUBLISHED:
-                break
+                return best
+    if best is not None and best[1] == PLAIN and updated and best[0] <= updated:
+        return best[0], PUBLISHED
     return best
