@@ -275,3 +275,11 @@ def test_plain_date_beside_an_updated_one_is_the_published_date():
         f"\nLast updated: August 25, 2025\n{BODY}\n{menu}"
     )
     assert extract_text_metadata(text).published == date(2025, 1, 20)
+
+
+def test_a_posts_edit_date_is_not_the_date():
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    text = f"Forums\n{menu}\n{BODY}\nEdited June 19, 2024 by Jane\n{BODY}\n" + "\n".join(
+        [BODY] * 30
+    )
+    assert extract_text_metadata(text).published is None
