@@ -283,3 +283,12 @@ def test_a_posts_edit_date_is_not_the_date():
         [BODY] * 30
     )
     assert extract_text_metadata(text).published is None
+
+
+def test_date_beside_a_reading_time_anywhere():
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    text = (
+        f"Council approves the budget for next year\n{menu}\n{BODY}\n"
+        f"June 28, 2024 12 min read\n{BODY}\n{BODY}"
+    )
+    assert extract_text_metadata(text).published == date(2024, 6, 28)

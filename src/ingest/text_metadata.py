@@ -98,7 +98,11 @@ class _Head:
             return None
         found = self._labelled.get(i, _UNSEEN)
         if found is _UNSEEN:
-            found = self._labelled[i] = labelled_date(self.page.raw[i])
+            text = self.page.raw[i]
+            found = self._labelled[i] = labelled_date(text)
+            if found and found[1] == PLAIN and _read_time(text):
+                # a reading time beside a date marks an article's dateline
+                found = self._labelled[i] = (found[0], PUBLISHED)
         return found
 
     def meta(self, i: int) -> bool:
@@ -206,6 +210,10 @@ class _Head:
             if found is not None and found[1] == PLAIN and found[0] <= updated:
                 return found[0]
         return updated
+
+
+def _read_time(text: str) -> bool:
+    return may_read_time(text, text.lower()) and READ_TIME.search(text) is not None
 
 
 def _by_distance(title: int, n: int) -> list[int]:
