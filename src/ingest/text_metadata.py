@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import contains, itemgetter, or_
 
 from ingest.textmeta.bylines import (
     BYLINE_WORDS,
@@ -38,6 +38,7 @@ from ingest.textmeta.vocab import (
     DATE_LEAD,
     READ_TIME,
     UI_WORDS,
+    may_label_date,
     may_read_time,
 )
 
@@ -69,6 +70,7 @@ class TextMetadata:
 _UNSEEN = object()
 _BULLETS = "*•·-– "
 _FIRST = itemgetter(0)
+_19, _20 = repeat("19"), repeat("20")
 
 
 class _Head:
@@ -174,7 +176,19 @@ class _Head:
         if found is not None:
             return found
         # a labelled date anywhere; an "updated" one in the footer is often the site's
-        return self._first(range(n), labelled=True, updated_end=int(n * FOOTER_AFTER))
+        return self._first(self._hinted(), labelled=True, updated_end=int(n * FOOTER_AFTER))
+
+    def _hinted(self) -> list[int]:
+        """The lines that may hold a labelled date: with a year-like number, short, not prose,
+        with a label word (tested before reading any date)."""
+        page = self.page
+        raw, chars, prose = page.raw, page.chars, page.prose
+        years = compress(count(), map(or_, map(contains, raw, _20), map(contains, raw, _19)))
+        return [
+            i
+            for i in years
+            if chars[i] <= DATELINE_CHARS and not prose[i] and may_label_date(raw[i])
+        ]
 
     def _nearest(self, lines: list[int]) -> date | None:
         """Of the datelines around the headline, the best kind, then the nearest."""
@@ -192,6 +206,8 @@ class _Head:
         ``labelled``, only labelled dates count; updated dates only above ``updated_end``."""
         updated = None
         for i in lines:
+            if self.date(i) is None:  # most lines: the cheap test before the labels' reading
+                continue
             found = self.labelled(i)
             if found is None or found[1] == OTHER:
                 continue

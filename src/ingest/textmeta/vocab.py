@@ -42,6 +42,20 @@ DATE_LABEL = re.compile(
     + r"))(?![^\W\d_])[\s:,.|»–—-]*(?:(?:on|am|le|el|de|the|at)\s+)?(?:[^\W\d_]{2,9}\.?,?\s+)?$",
     re.IGNORECASE,
 )
+#: the last word of each label of a published or updated date and of each reading time
+_HINT_WORDS = frozenset(
+    phrase.split()[-1]
+    for phrase in _DATA["published_labels"] + _DATA["updated_labels"] + _DATA["read_time"]
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def may_label_date(text: str) -> bool:
+    """Whether ``text`` holds a word that ends a date label or a reading time (a test much
+    cheaper than the labels' regex)."""
+    return not _HINT_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+
+
 #: "5 min read", "Lesezeit: 3 Minuten"
 READ_TIME = re.compile(r"(?:" + _alternatives(_DATA["read_time"]) + r")", re.IGNORECASE)
 
