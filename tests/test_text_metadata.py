@@ -292,3 +292,15 @@ def test_date_beside_a_reading_time_anywhere():
         f"June 28, 2024 12 min read\n{BODY}\n{BODY}"
     )
     assert extract_text_metadata(text).published == date(2024, 6, 28)
+
+
+def test_date_under_the_headline_printed_again():
+    # the headline at the top (the page's title) and again over the article, far below
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    title = "Council approves the budget for next year"
+    page = f"{title}\n{BODY}\n{menu}\n{title}\n{{}}\n{BODY}\n{menu}"
+    found = extract_text_metadata(page.format("Tuesday February 11 2025")).published
+    assert found == date(2025, 2, 11)
+    # but not from a list of dated links under it
+    links = page.format("December 1, 2025\nPark reopens\nNovember 12, 2025")
+    assert extract_text_metadata(links).published is None

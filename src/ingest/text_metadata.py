@@ -169,6 +169,12 @@ class _Head:
             found = self._nearest(_by_distance(title.index, n))
             if found is not None:
                 return found
+            # the headline printed again (the page's title, then over the article): its one
+            # date, not one of a list of dated links
+            again = self._repeat(title.index)
+            found = self._nearest(_by_distance(again, n), alone=True) if again else None
+            if found is not None:
+                return found
         # the head of the page, then further down from the headline (an article's dateline
         # is often under a dek, a picture and its caption)
         far = range(title.index + 1 + BELOW, min(n, title.index + 1 + FAR_BELOW)) if title else ()
@@ -177,6 +183,15 @@ class _Head:
             return found
         # a labelled date anywhere; an "updated" one in the footer is often the site's
         return self._first(self._hinted(), labelled=True, updated_end=int(n * FOOTER_AFTER))
+
+    def _repeat(self, i: int) -> int | None:
+        """The next line with the same text as line ``i`` (a headline printed twice: in the
+        page's title and over the article)."""
+        raw = self.page.raw
+        try:
+            return raw.index(raw[i], i + 1)
+        except ValueError:
+            return None
 
     def _hinted(self) -> list[int]:
         """The lines that may hold a labelled date: with a year-like number, short, not prose,
@@ -190,14 +205,19 @@ class _Head:
             if chars[i] <= DATELINE_CHARS and not prose[i] and may_label_date(raw[i])
         ]
 
-    def _nearest(self, lines: list[int]) -> date | None:
-        """Of the datelines around the headline, the best kind, then the nearest."""
+    def _nearest(self, lines: list[int], *, alone: bool = False) -> date | None:
+        """Of the datelines around the headline, the best kind, then the nearest; with
+        ``alone``, none when they hold several days."""
         best = None
+        days = set()
         for i in lines:
             found = self.labelled(i)
-            if found is not None and found[1] != OTHER and (best is None or found[1] < best[1]):
+            if found is None or found[1] == OTHER:
+                continue
+            days.add(found[0])
+            if best is None or found[1] < best[1]:
                 best = found
-        return best[0] if best else None
+        return best[0] if best and (not alone or len(days) == 1) else None
 
     def _first(
         self, lines: Iterable[int], *, labelled: bool = False, updated_end: int | None = None
