@@ -304,3 +304,10 @@ def test_date_under_the_headline_printed_again():
     # but not from a list of dated links under it
     links = page.format("December 1, 2025\nPark reopens\nNovember 12, 2025")
     assert extract_text_metadata(links).published is None
+
+
+def test_dateline_beside_the_byline_far_from_the_headline():
+    menu = "\n".join(f"* Section {k}" for k in range(64))
+    text = f"Council approves the budget\n{menu}\n16 December 2025\nBy Jane Doe\n{BODY}\n{BODY}"
+    meta = extract_text_metadata(text)
+    assert (meta.author, meta.published) == ("Jane Doe", date(2025, 12, 16))

@@ -48,6 +48,8 @@ HEAD_LINES = 40
 AFTER_RUN = 10
 #: the headline's neighbourhood searched for a byline and a dateline
 ABOVE, BELOW = 3, 8
+#: the byline's neighbourhood searched for a dateline when the headline has none near
+BESIDE = 2
 #: how far below the headline a dateline is still read when none is near it
 FAR_BELOW = 60
 #: where the footer is taken to start, as a share of the page's lines
@@ -136,7 +138,8 @@ class _Head:
             )
         )
 
-    def author(self, title: HeadLine | None, head_end: int) -> str | None:
+    def byline(self, title: HeadLine | None, head_end: int) -> tuple[str, int] | None:
+        """The author and the line that names them."""
         page = self.page
         n = len(page)
         if title is not None:
@@ -147,23 +150,27 @@ class _Head:
                     continue
                 name = byline_name(line)
                 if name:
-                    return name
+                    return name, i
                 if lead_only(line) and i + 1 < n:
                     name = person_name(page.line(i + 1).text)
                     if name:
-                        return name
+                        return name, i + 1
             # a name under the headline, beside a date, reading time or job title
             for i in range(title.index + 1, end):
                 name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
                 beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
                 if name and (self.date(i) or any(map(self.meta, beside))):
-                    return name
+                    return name, i
         # the head of the page: only lines short enough and opening like a byline are read
         head = list(map(page.line, _may_open_bylines(page, min(n, head_end))))
-        found = next((name for line in head if (name := byline_name(line, slash=False))), None)
-        return found or next((name for line in head if (name := byline_name(line))), None)
+        found = next(
+            ((name, line.index) for line in head if (name := byline_name(line, slash=False))), None
+        )
+        return found or next(
+            ((name, line.index) for line in head if (name := byline_name(line))), None
+        )
 
-    def published(self, title: HeadLine | None) -> date | None:
+    def published(self, title: HeadLine | None, byline: int | None = None) -> date | None:
         n = len(self.page)
         if title is not None:
             found = self._nearest(_by_distance(title.index, n))
@@ -173,6 +180,10 @@ class _Head:
             # date, not one of a list of dated links
             again = self._repeat(title.index)
             found = self._nearest(_by_distance(again, n), alone=True) if again else None
+            if found is not None:
+                return found
+        if byline is not None:  # a dateline beside the byline, when the headline is not near
+            found = self._nearest(_by_distance(byline, n, BESIDE, BESIDE), alone=True)
             if found is not None:
                 return found
         # the head of the page, then further down from the headline (an article's dateline
@@ -252,15 +263,15 @@ def _read_time(text: str) -> bool:
     return may_read_time(text, text.lower()) and READ_TIME.search(text) is not None
 
 
-def _by_distance(title: int, n: int) -> list[int]:
-    """The headline and the lines around it, nearest first, the one below before the one
+def _by_distance(at: int, n: int, above: int = ABOVE, below: int = BELOW) -> list[int]:
+    """Line ``at`` and the lines around it, nearest first, the one below before the one
     above at equal distance."""
-    lines = [title]
-    for step in range(1, max(ABOVE, BELOW) + 1):
-        if step <= BELOW and title + step < n:
-            lines.append(title + step)
-        if step <= ABOVE and title - step >= 0:
-            lines.append(title - step)
+    lines = [at]
+    for step in range(1, max(above, below) + 1):
+        if step <= below and at + step < n:
+            lines.append(at + step)
+        if step <= above and at - step >= 0:
+            lines.append(at - step)
     return lines
 
 
@@ -293,8 +304,9 @@ def extract_text_metadata(text: str) -> TextMetadata:
     head = _Head(page)
     candidates = Candidates(page, head.meta, UI_WORDS)
     title = best_title(candidates)
+    byline = head.byline(title, max(HEAD_LINES, candidates.run + AFTER_RUN))
     return TextMetadata(
         title=title.text if title else None,
-        author=head.author(title, max(HEAD_LINES, candidates.run + AFTER_RUN)),
-        published=head.published(title),
+        author=byline[0] if byline else None,
+        published=head.published(title, byline[1] if byline else None),
     )
