@@ -68,6 +68,8 @@ def test_datelines():
         "Veröffentlicht am 17.12.2021, 10:15 Uhr",
         "17 de diciembre de 2021",
         "Published December 17th, 2021",
+        "Published on 17.Dec.2021 in Vol 7",
+        "17-Dec-2021",
     ]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"
         assert extract_text_metadata(text).published == date(2021, 12, 17), line

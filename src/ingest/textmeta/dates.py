@@ -15,8 +15,10 @@ _PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})(?!\d)"),
+    # "17 December 2021", "17. Dezember 2021", "17 de diciembre de 2021", "17-Dec-2021"
     re.compile(
-        r"\b(?P<day>\d{1,2})\.?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?" + _YEAR + r"(?!\d)"
+        r"\b(?P<day>\d{1,2})(?:\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
+        r"(?:\.?,?\s+(?:de\s+)?|\.?[.-])" + _YEAR + r"(?!\d)"
     ),
     re.compile(
         r"(?<![^\W\d_])" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)"
