@@ -70,6 +70,9 @@ def test_datelines():
         "Published December 17th, 2021",
         "Published on 17.Dec.2021 in Vol 7",
         "17-Dec-2021",
+        "12/17/2021",
+        "17/12/2021",
+        "17-12-2021",
     ]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"
         assert extract_text_metadata(text).published == date(2021, 12, 17), line

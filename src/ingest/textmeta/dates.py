@@ -23,8 +23,10 @@ _PATTERNS = [
     re.compile(
         r"(?<![^\W\d_])" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)"
     ),
-    re.compile(r"\b(?P<m>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})(?!\d)"),
+    # month first ("09/25/2025"), or day first when the first number is no month ("25/09/2025")
+    re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
 ]
+_EITHER_ORDER = _PATTERNS[-1]
 #: the year every pattern above needs: a line without one holds no date
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
@@ -35,7 +37,9 @@ def dates_in(text: str) -> Iterator[tuple[int, date]]:
         for found in pattern.finditer(text):
             parts = found.groupdict()
             month = parts.get("m")
-            if month is None:
+            if pattern is _EITHER_ORDER and int(month) > 12:
+                month, parts["day"] = parts["day"], month
+            elif month is None:
                 month = MONTHS.get(parts["month"].lower())
                 if month is None:
                     continue
