@@ -70,6 +70,8 @@ def test_datelines():
         "Published December 17th, 2021",
         "Published on 17.Dec.2021 in Vol 7",
         "17-Dec-2021",
+        "17th Dec 2021",
+        "On Dec 17 , 2021",
         "12/17/2021",
         "17/12/2021",
         "17-12-2021",

@@ -15,13 +15,18 @@ _PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})(?!\d)"),
-    # "17 December 2021", "17. Dezember 2021", "17 de diciembre de 2021", "17-Dec-2021"
+    # "17 December 2021", "17th Dec 2021", "17. Dezember 2021", "17 de diciembre de 2021",
+    # "17-Dec-2021"
     re.compile(
-        r"\b(?P<day>\d{1,2})(?:\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
+        r"\b(?P<day>\d{1,2})(?:(?:st|nd|rd|th)?\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
         r"(?:\.?,?\s+(?:de\s+)?|\.?[.-])" + _YEAR + r"(?!\d)"
     ),
     re.compile(
-        r"(?<![^\W\d_])" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)"
+        r"(?<![^\W\d_])"
+        + _MONTH
+        + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s?,?\s+"
+        + _YEAR
+        + r"(?!\d)"
     ),
     # month first ("09/25/2025"), or day first when the first number is no month ("25/09/2025")
     re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
