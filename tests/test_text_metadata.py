@@ -67,6 +67,8 @@ def test_datelines():
         "Dec. 17, 2021",
         "Veröffentlicht am 17.12.2021, 10:15 Uhr",
         "17 de diciembre de 2021",
+        "17 dicembre 2021",
+        "17 de dezembro de 2021",
         "Published December 17th, 2021",
         "Published on 17.Dec.2021 in Vol 7",
         "17-Dec-2021",
