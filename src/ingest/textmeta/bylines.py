@@ -11,6 +11,8 @@ from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_LEAD, MONTHS, NAME_PARTIC
 _NAME_CUT = re.compile(
     r"\s+(?:with|mit|con|avec|and|und|y|et|for|für|para|pour|in|im|aus|from|on|am|el|le)\s+"
     r"|\s*[,;|/(•·–—]\s*|\s+-\s+|\s*\d"
+    # a dateline's label run into the name ("Jane DoePublished: ...")
+    r"|(?<=[a-z])(?=(?:Published|Updated|Posted|Last\s+[Uu]pdated)\b)"
 )
 #: the most words of a byline
 BYLINE_WORDS = 14
@@ -29,7 +31,17 @@ def name_part(text: str) -> str | None:
         if word.lower().rstrip(".,") in MONTHS:  # "Jane Doe Dec. 17, 2021"
             head = " ".join(words[:k])
             break
-    return person_name(head)
+    return person_name(_once(head))
+
+
+def _once(name: str) -> str:
+    """A name written twice in a row once ("Jane Doe Jane Doe": a picture's text, then the
+    name)."""
+    words = name.split()
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return name
 
 
 def person_name(text: str) -> str | None:
