@@ -50,6 +50,8 @@ def test_bylines():
         ("By Daniel Bellamy with AP", "Daniel Bellamy"),
         ("John Haltiwanger / Example Insider", "John Haltiwanger"),
         ("Autor: Anna Schmidt", "Anna Schmidt"),
+        ("By Jane DoePublished: Dec 20, 2023", "Jane Doe"),
+        ("Written by: Jane Doe Jane Doe", "Jane Doe"),
     ]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"
         assert extract_text_metadata(text).author == name, line
@@ -320,3 +322,10 @@ def test_dateline_beside_the_byline_far_from_the_headline():
     text = f"Council approves the budget\n{menu}\n16 December 2025\nBy Jane Doe\n{BODY}\n{BODY}"
     meta = extract_text_metadata(text)
     assert (meta.author, meta.published) == ("Jane Doe", date(2025, 12, 16))
+
+
+def test_the_headline_printed_again_is_not_a_name():
+    title = "Silver Society – The young old people"
+    text = f"Home › {title}\n{title}\n18/03/2019 | Jane Doe\n{title}\n{BODY}\n{BODY}"
+    meta = extract_text_metadata(text)
+    assert (meta.title, meta.author) == (title, None)

@@ -155,9 +155,12 @@ class _Head:
                     name = person_name(page.line(i + 1).text)
                     if name:
                         return name, i + 1
-            # a name under the headline, beside a date, reading time or job title
+            # a name under the headline, beside a date, reading time or job title (not the
+            # start of the headline printed again)
             for i in range(title.index + 1, end):
                 name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
+                if name and name != page.raw[i] and page.raw[i] == page.raw[title.index]:
+                    continue
                 beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
                 if name and (self.date(i) or any(map(self.meta, beside))):
                     return name, i
