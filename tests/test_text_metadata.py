@@ -52,6 +52,8 @@ def test_bylines():
         ("Autor: Anna Schmidt", "Anna Schmidt"),
         ("By Jane DoePublished: Dec 20, 2023", "Jane Doe"),
         ("Written by: Jane Doe Jane Doe", "Jane Doe"),
+        ("* Thread starter jdoe42", "jdoe42"),
+        ("Started by jane.doe, June 04, 2024, 11:23:55 AM", "jane.doe"),
     ]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"
         assert extract_text_metadata(text).author == name, line

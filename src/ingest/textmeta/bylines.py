@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from ingest.textmeta.lines import HeadLine
-from ingest.textmeta.vocab import BYLINE_FIRST, BYLINE_LEAD, MONTHS, NAME_PARTICLES, NAME_STOP
+from ingest.textmeta.vocab import (
+    BYLINE_FIRST,
+    BYLINE_LEAD,
+    MONTHS,
+    NAME_PARTICLES,
+    NAME_STOP,
+    USER_LEADS,
+)
 
 #: where a byline's first name ends: a second author, an agency, a date, a role
 _NAME_CUT = re.compile(
@@ -17,6 +24,7 @@ _NAME_CUT = re.compile(
 #: the most words of a byline
 BYLINE_WORDS = 14
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s?[/|]\s?\S")
+_USER = re.compile(r"^[\w.@+-]{2,40}$")
 _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 
@@ -73,6 +81,14 @@ def lead_only(line: HeadLine) -> bool:
     return found is not None and found.end() == len(line.text) and line.n_words <= 3
 
 
+def _user_name(lead: str, rest: str) -> str | None:
+    """A forum user's name after a lead that names users: one word, of any case."""
+    if " ".join(lead.lower().split()).rstrip(": ") not in USER_LEADS:
+        return None
+    name = rest.split(",", 1)[0].strip()
+    return name if _USER.match(name) else None
+
+
 def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
     """The first author named by a byline line, or None."""
     if line.n_words > BYLINE_WORDS or line.last in ".!?":
@@ -80,9 +96,8 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
     found = BYLINE_LEAD.match(line.text) if opens_byline(line) else None
     if found and found.end() < len(line.text):
         rest = line.text[found.end() :]
-        if not rest[0].isupper():
-            return None
-        return name_part(rest)
+        name = name_part(rest) if rest[0].isupper() else None
+        return name or _user_name(found.group(0), rest)
     if slash and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
         found = _SLASH.match(line.text)
         if found:

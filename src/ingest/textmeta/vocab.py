@@ -19,6 +19,8 @@ MONTHS: dict[str, int] = _DATA["months"]
 NAME_PARTICLES = frozenset(_DATA["name_particles"])
 NAME_STOP = frozenset(_DATA["name_stop"])
 UI_WORDS = frozenset(_DATA["ui_words"])
+#: byline leads of forums, which name a user: "Thread starter jdoe42"
+USER_LEADS = frozenset(_DATA["user_leads"])
 
 #: the first words of the byline openers, lower-case, to rule lines out before the regex
 BYLINE_FIRST = frozenset(phrase.split()[0] for phrase in _DATA["byline_leads"])
