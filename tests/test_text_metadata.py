@@ -53,6 +53,7 @@ def test_bylines():
         ("By Jane DoePublished: Dec 20, 2023", "Jane Doe"),
         ("Written by: Jane Doe Jane Doe", "Jane Doe"),
         ("* Thread starter jdoe42", "jdoe42"),
+        ("by Jane Doe » Tue Aug 27, 2019 1:47 am", "Jane Doe"),
         ("Started by jane.doe, June 04, 2024, 11:23:55 AM", "jane.doe"),
     ]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"

@@ -17,7 +17,7 @@ from ingest.textmeta.vocab import (
 #: where a byline's first name ends: a second author, an agency, a date, a role
 _NAME_CUT = re.compile(
     r"\s+(?:with|mit|con|avec|and|und|y|et|for|für|para|pour|in|im|aus|from|on|am|el|le)\s+"
-    r"|\s*[,;|/(•·–—]\s*|\s+-\s+|\s*\d"
+    r"|\s*[,;|/(•·–—»]\s*|\s+-\s+|\s*\d"
     # a dateline's label run into the name ("Jane DoePublished: ...")
     r"|(?<=[a-z])(?=(?:Published|Updated|Posted|Last\s+[Uu]pdated)\b)"
 )
@@ -85,7 +85,7 @@ def _user_name(lead: str, rest: str) -> str | None:
     """A forum user's name after a lead that names users: one word, of any case."""
     if " ".join(lead.lower().split()).rstrip(": ") not in USER_LEADS:
         return None
-    name = rest.split(",", 1)[0].strip()
+    name = re.split(r"[,»]", rest, maxsplit=1)[0].strip()
     return name if _USER.match(name) else None
 
 
