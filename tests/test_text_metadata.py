@@ -332,3 +332,9 @@ def test_the_headline_printed_again_is_not_a_name():
     text = f"Home › {title}\n{title}\n18/03/2019 | Jane Doe\n{title}\n{BODY}\n{BODY}"
     meta = extract_text_metadata(text)
     assert (meta.title, meta.author) == (title, None)
+
+
+def test_no_byline_in_a_word_with_a_slash_or_a_menu_item():
+    for line in ["GitLab CI/CD pipelines", "* South Korea | Hanguk", "Xbox Series X|S"]:
+        text = f"Council approves the budget\n\n{line}\n\n{BODY}"
+        assert extract_text_metadata(text).author is None, line

@@ -23,7 +23,8 @@ _NAME_CUT = re.compile(
 )
 #: the most words of a byline
 BYLINE_WORDS = 14
-_SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s?[/|]\s?\S")
+#: "Jane Doe / Paper", "Jane Doe | Paper": a space before the bar ("CI/CD", "X|S" are no names)
+_SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s[/|]\s?\S")
 _USER = re.compile(r"^[\w.@+-]{2,40}$")
 _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
@@ -98,7 +99,8 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
         rest = line.text[found.end() :]
         name = name_part(rest) if rest[0].isupper() else None
         return name or _user_name(found.group(0), rest)
-    if slash and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
+    # not in a list: a menu's items ("o South Korea | 대한민국") are no bylines
+    if slash and not line.bullet and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
         found = _SLASH.match(line.text)
         if found:
             return person_name(found.group("name").strip())
