@@ -338,3 +338,9 @@ def test_no_byline_in_a_word_with_a_slash_or_a_menu_item():
     for line in ["GitLab CI/CD pipelines", "* South Korea | Hanguk", "Xbox Series X|S"]:
         text = f"Council approves the budget\n\n{line}\n\n{BODY}"
         assert extract_text_metadata(text).author is None, line
+
+
+def test_date_of_a_byline_sentence():
+    line = "Reviewed by Jane Doe, Trial Attorney at the firm of Doe and Roe, on December 9, 2024."
+    text = f"Council approves the budget\n4 min read time\n{line}\n{BODY}"
+    assert extract_text_metadata(text).published == date(2024, 12, 9)

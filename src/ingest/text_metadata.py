@@ -225,13 +225,22 @@ class _Head:
         best = None
         days = set()
         for i in lines:
-            found = self.labelled(i)
+            found = self.labelled(i) or self._byline_sentence(i)
             if found is None or found[1] == OTHER:
                 continue
             days.add(found[0])
             if best is None or found[1] < best[1]:
                 best = found
         return best[0] if best and (not alone or len(days) == 1) else None
+
+    def _byline_sentence(self, i: int) -> tuple[date, int] | None:
+        """The date of a byline written as a sentence ("Reviewed by Jane Doe, on May 2,
+        2024."), which the datelines leave out as prose."""
+        page = self.page
+        text = page.raw[i]
+        if not page.prose[i] or page.chars[i] > DATELINE_CHARS or not opens_byline(page.line(i)):
+            return None
+        return labelled_date(text)
 
     def _first(
         self, lines: Iterable[int], *, labelled: bool = False, updated_end: int | None = None
