@@ -344,3 +344,10 @@ def test_date_of_a_byline_sentence():
     line = "Reviewed by Jane Doe, Trial Attorney at the firm of Doe and Roe, on December 9, 2024."
     text = f"Council approves the budget\n4 min read time\n{line}\n{BODY}"
     assert extract_text_metadata(text).published == date(2024, 12, 9)
+
+
+def test_a_release_or_creation_date_far_away_is_not_the_date():
+    menu = "\n".join(f"* Section {k}" for k in range(70))
+    for line in ["Release Date June 25, 1984", "Created Oct 18, 2011"]:
+        text = f"Council approves the budget\n{menu}\n{BODY}\n{line}\n{BODY}\n{menu}"
+        assert extract_text_metadata(text).published is None, line
