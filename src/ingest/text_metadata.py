@@ -2,7 +2,9 @@
 
 The headline is the best-scored candidate line (``ingest.textmeta.titles``); the byline and the
 dateline are looked for around it first (a few lines above, more below), then in the head of
-the page.
+the page. A date is weighed by the label before it: a published date before a plain one, a
+plain one before an updated one; a member's joining date, a founding year or a copyright is
+never the page's.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Calendar dates written in a line: ISO, numeric day-first, and with month names."""
+"""Calendar dates written in a line (ISO, numeric, with month names), and what the label
+before each says it is: published, updated, or some other date."""
 
 from __future__ import annotations
 
