@@ -88,7 +88,6 @@ def _prepare(args: tuple[str, str, str]) -> tuple[str, dict]:
     rendering = render_html(html.text, captions=False)  # as the page worker renders it
     return page_id, {
         "text": normalised,
-        "text_title": extract_text_metadata(normalised).title,
         "extracted": normalise(doc.text),
         "title": doc.title,
         "seconds": seconds,
@@ -98,7 +97,8 @@ def _prepare(args: tuple[str, str, str]) -> tuple[str, dict]:
 
 
 def inputs(set_name: str, ids: list[str]) -> dict[str, dict]:
-    """Normalised text page, its title, trafilatura's normalised text, title and time."""
+    """Normalised text page, its title, trafilatura's normalised text, title and time. The text
+    page's title is read afresh (not cached): it follows the metadata reader as it is now."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{set_name}.json.gz"
     cache = json.loads(gzip.decompress(path.read_bytes())) if path.exists() else {}
@@ -108,7 +108,11 @@ def inputs(set_name: str, ids: list[str]) -> dict[str, dict]:
         with ProcessPoolExecutor(max_workers=2) as pool:
             cache.update(pool.map(_prepare, jobs, chunksize=4))
         path.write_bytes(gzip.compress(json.dumps(cache).encode()))
-    return {i: cache[i] for i in ids}
+    return {i: {**cache[i], "text_title": _text_title(cache[i]["text"])} for i in ids}
+
+
+def _text_title(text: str) -> str | None:
+    return extract_text_metadata(text).title
 
 
 # --- systems -------------------------------------------------------------------------------
