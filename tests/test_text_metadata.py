@@ -38,6 +38,14 @@ def test_repeated_line_is_the_title():
     assert extract_text_metadata(text).title == "Council approves budget"
 
 
+def test_headline_named_in_a_title_line_over_it():
+    text = (
+        "Council approves the budget - City News\n\nCouncil approves the budget\n\n"
+        f"The vote came after a long night of debate in the city hall\n\n{BODY}"
+    )
+    assert extract_text_metadata(text).title == "Council approves the budget"
+
+
 def test_no_title_when_page_starts_with_prose():
     assert extract_text_metadata(BODY).title is None
 

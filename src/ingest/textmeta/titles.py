@@ -89,6 +89,10 @@ FEATURES = (
     "echo_next",  # share of its words of 4 letters or more that the prose just below it uses
     "repeats",  # written three times or more in the page (a menu item, the site's name)
     "ui_half",  # half its words or more name UI
+    "in_first",  # the page's first line, or a part of it between separators (some
+    # renderings print the <title>, "Headline | Site", there)
+    "first_echo",  # share of its words of 4 letters or more in the first line, when that line
+    # is split like a <title> and the article's prose uses half its words or more
 )
 
 #: the features that cost nothing, computed on every line to shortlist the candidates
@@ -110,6 +114,7 @@ CHEAP_FEATURES = (
     "end_period",  # the line ends with "."
     "end_colon",  # ... with ":"
     "lower_start",  # starts with a lower-case letter
+    "in_first",
 )
 
 #: the bucket of each value of a cheap measure: gap to prose (1-7), words (0-16), lines to the
@@ -117,7 +122,7 @@ CHEAP_FEATURES = (
 _GAP_BUCKETS = (None, 0, 1, 2, 3, 4, 5, 6)
 _WORD_BUCKETS = (None, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15, 15, 15, 15, 15, 16)
 _RUN_BUCKETS = (17, 18, 19, 20, 21, 22, 22, 22, 22, 23)
-_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER = range(24, 32)
+_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER, _IN_FIRST = range(24, 33)
 
 
 def _load_weights(model: dict, names: tuple[str, ...]) -> tuple[float, ...]:
@@ -151,6 +156,8 @@ _MARKERS = frozenset("*+•·◦▪▸►▶●○■□-–—>")
 #: the end of a sentence inside a line, another one after it
 _SENTENCE_BREAK = re.compile(r"[^\W\d_]{3}[.!?] +[A-Z]")
 _SCORE = itemgetter(1)
+#: what separates a headline from a site's name in a ``<title>``
+_TITLE_SEPARATOR = re.compile(r" +[|–—:»·-] +| *\| *| +:: +")
 
 
 #: the features that cost the most to compute, each 0 to 1 (a share or a yes/no)
@@ -167,6 +174,7 @@ DEFERRED = (
     "prev_heading",
     "next_heading",
     "echo_next",
+    "first_echo",
 )
 (
     _UPPER,
@@ -181,6 +189,7 @@ DEFERRED = (
     _PREV_HEADING,
     _NEXT_HEADING,
     _ECHO_NEXT,
+    _FIRST_ECHO,
 ) = map(FEATURES.index, DEFERRED)
 #: the most the features of DEFERRED add to a score
 _DEFERRED_GAIN = sum(max(WEIGHTS[k], 0.0) for k in map(FEATURES.index, DEFERRED))
@@ -209,6 +218,11 @@ def _window(acc: list[int], size: int) -> list[int]:
     """For each line, prose characters in it and the ``size - 1`` lines under it."""
     n = len(acc) - 1
     return list(map(sub, acc[size:] + [acc[n]] * min(size, n), acc[:n]))
+
+
+def _title_parts(text: str) -> frozenset[str]:
+    """A line and its parts between the separators of a ``<title>`` ("Headline | Site")."""
+    return frozenset((text, *_TITLE_SEPARATOR.split(text)))
 
 
 def _shaped(line: HeadLine) -> bool:
@@ -255,6 +269,8 @@ class Candidates:
         self.near = [*_window(acc, NEAR)[1:], 0]
         self.precede = [0] * FOLLOW + ahead[: max(0, n - FOLLOW)]
         self.precede[:FOLLOW] = [acc[i] for i in range(min(FOLLOW, n))]
+        self.first_parts = _title_parts(page.raw[0]) if n else frozenset()
+        self._first_key: str | None = None
         self._body: str | None = None
 
     @property
@@ -268,6 +284,18 @@ class Candidates:
                 " " + " ".join(page.raw[i] for i in range(start, end) if page.prose[i]).lower()
             )
         return self._body
+
+    @property
+    def first_key(self) -> str:
+        """The page's first line, lower-case, when it is split like a <title> and the article's
+        prose uses half its words or more (not a menu or a banner); else ""."""
+        if self._first_key is None:
+            key = self.page.raw[0].lower() if len(self.first_parts) > 2 else ""
+            topical = [t for t in _WORD.findall(key) if len(t) >= 4]
+            body = self.body
+            echoed = sum(f" {t}" in body for t in topical)
+            self._first_key = key if topical and 2 * echoed >= len(topical) else ""
+        return self._first_key
 
     def _open(self) -> list[tuple[int, int, int]]:
         """(line, lines to the next prose line, words) of the lines short enough, not list
@@ -303,6 +331,7 @@ class Candidates:
         vector[_PERIOD] = float(text[-1] == ".")
         vector[_COLON] = float(text[-1] == ":")
         vector[_LOWER] = float(text[0].islower())
+        vector[_IN_FIRST] = float(i > 0 and size >= 2 and text in self.first_parts)
         return vector
 
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
@@ -338,7 +367,8 @@ class Candidates:
         w_near = w[_NEAR] / self.follow_max
         w_after, w_position, w_first = w[_AFTER], w[_POSITION] / max(len(self.page), 1), w[_FIRST]
         w_end = {".": w[_PERIOD], ":": w[_COLON]}.get
-        w_lower = w[_LOWER]
+        w_lower, w_in_first = w[_LOWER], w[_IN_FIRST]
+        first = self.first_parts
         run, block, near, precede, next_prose = (
             self.run,
             self.block,
@@ -374,6 +404,8 @@ class Candidates:
             score += w_end(text[-1], 0.0)
             if text[0].islower():
                 score += w_lower
+            if i and size >= 2 and text in first:
+                score += w_in_first
             scores.append((i, score))
         return scores
 
@@ -455,6 +487,8 @@ class Candidates:
             0.0,  # echo_next
             copies > 2,
             ui >= 0.5,
+            i > 0 and words >= 2 and text in self.first_parts,
+            0.0,  # first_echo
         ]
 
     def _add_deferred(self, vector: list[float], line: HeadLine) -> None:
@@ -483,6 +517,9 @@ class Candidates:
             below = self._prose_below(i)
             vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
             vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
+            first = self.first_key
+            if i and first:
+                vector[_FIRST_ECHO] = sum(t in first for t in topical) / len(topical)
 
     def _prose_below(self, i: int) -> str:
         """The prose lines among the FOLLOW lines under line ``i``, lower-case, in one string."""
