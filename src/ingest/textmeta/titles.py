@@ -193,6 +193,7 @@ DEFERRED = (
 ) = map(FEATURES.index, DEFERRED)
 #: the most the features of DEFERRED add to a score
 _DEFERRED_GAIN = sum(max(WEIGHTS[k], 0.0) for k in map(FEATURES.index, DEFERRED))
+_FIRST_ECHO_GAIN = max(WEIGHTS[_FIRST_ECHO], 0.0)
 #: far more than the rounding of a sum of FEATURES products: a bound this close is not trusted
 _ROUNDING = 1e-9
 _BOUND = itemgetter(0)
@@ -560,10 +561,12 @@ def best_title(cands: Candidates) -> HeadLine | None:
     shaped = cands.shaped()
     before = [line.index for line in shaped if line.index < cands.block]
     last_before = before[-1] if before else -1
+    # ``first_echo`` is 0 on every line when the first line does not read like a <title>
+    gain = _DEFERRED_GAIN if cands.first_key else _DEFERRED_GAIN - _FIRST_ECHO_GAIN
     bounded = []
     for line in shaped:
         vector = cands._first_features(line, line.index == last_before)
-        bounded.append((sum(map(mul, WEIGHTS, vector)) + _DEFERRED_GAIN, line, vector))
+        bounded.append((sum(map(mul, WEIGHTS, vector)) + gain, line, vector))
     bounded.sort(key=_BOUND, reverse=True)
     best, best_score = None, -math.inf
     for bound, line, vector in bounded:
