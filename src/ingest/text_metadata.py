@@ -178,7 +178,9 @@ class _Head:
     def published(self, title: HeadLine | None, byline: int | None = None) -> date | None:
         n = len(self.page)
         if title is not None:
-            found = self._nearest(_by_distance(title.index, n))
+            # a headline printed above too (in the page's title): its one date, as below
+            above = self.page.raw.index(self.page.raw[title.index]) < title.index
+            found = self._nearest(_by_distance(title.index, n), alone=above)
             if found is not None:
                 return found
             # the headline printed again (the page's title, then over the article): its one
