@@ -15,6 +15,11 @@ that maximises the probability of the right ones (L2-penalised, Adam over the wh
   enough; the page's SHORTLIST best go on;
 - ``weights``: every feature (``FEATURES``), over the lines shaped like a headline.
 
+Each is learnt in two stages: every feature but those of the first line read as a ``<title>``
+(``FIRST_PARTS``), then those alone, the others fixed. Only html-text prints the ``<title>``
+there, and learnt at once they would move the other weights towards that rendering (a separator
+in the first line, right there by its parts, would count for a headline in both).
+
 With ``--check`` both learn on training sites only and it prints, on validation sites, how
 often the shortlist holds a right line and how often the top line is right (over the pages that
 have a right candidate, and over all titled pages); the shipped model is learnt on both.
@@ -41,6 +46,8 @@ from ingest.textmeta.titles import CHEAP_FEATURES, FEATURES, SHORTLIST, Candidat
 from ingest.textmeta.vocab import UI_WORDS  # noqa: E402
 
 MODEL = REPO / "src" / "ingest" / "textmeta" / "title_model.json"
+#: the features of the page's first line read as a <title>, learnt after the others
+FIRST_PARTS = ("in_first", "first_echo")
 
 Matrix = tuple[np.ndarray, np.ndarray]
 
@@ -84,13 +91,16 @@ def trainable(matrices: list[Matrix]) -> list[Matrix]:
     return [(x, right) for x, right in matrices if right.any() and not right.all()]
 
 
-def fit(pages: list[Matrix], penalty: float, steps: int) -> np.ndarray:
-    """Softmax weights over each page's candidates, by Adam on the whole set at once."""
+def fit(
+    pages: list[Matrix], penalty: float, steps: int, free: np.ndarray, start: np.ndarray
+) -> np.ndarray:
+    """Softmax weights over each page's candidates, by Adam on the whole set at once; only the
+    weights marked ``free`` move from ``start``."""
     x = np.concatenate([features for features, _ in pages])
     right = np.concatenate([flags for _, flags in pages])
     page = np.concatenate([[k] * len(features) for k, (features, _) in enumerate(pages)])
     n = len(pages)
-    w, m, v = np.zeros(x.shape[1]), np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    w, m, v = start.copy(), np.zeros(x.shape[1]), np.zeros(x.shape[1])
     for t in range(1, steps + 1):
         s = x @ w
         top = np.full(n, -np.inf)
@@ -99,7 +109,7 @@ def fit(pages: list[Matrix], penalty: float, steps: int) -> np.ndarray:
         p = e / np.bincount(page, e, n)[page]
         e_right = np.where(right, e, 0.0)
         q = e_right / np.bincount(page, e_right, n)[page]
-        grad = x.T @ (p - q) / n + penalty * w
+        grad = (x.T @ (p - q) / n + penalty * w) * free
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad * grad
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -131,9 +141,17 @@ def pipeline(pages: list[PageData], cheap: np.ndarray, full: np.ndarray) -> dict
     }
 
 
+def staged(pages: list[Matrix], names: tuple[str, ...], penalty: float, steps: int) -> np.ndarray:
+    """The weights of the features but FIRST_PARTS learnt without them, then theirs alone: a
+    <title> printed as the first line (one rendering only) does not move the others."""
+    late = np.isin(names, FIRST_PARTS)
+    base = fit(pages, penalty, steps, ~late, np.zeros(len(names)))
+    return fit(pages, penalty, steps, late, base)
+
+
 def learn(pages: list[PageData], penalty: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    cheap = fit(trainable([p.cheap for p in pages]), penalty, steps)
-    full = fit(trainable([p.full for p in pages]), penalty, steps)
+    cheap = staged(trainable([p.cheap for p in pages]), CHEAP_FEATURES, penalty, steps)
+    full = staged(trainable([p.full for p in pages]), FEATURES, penalty, steps)
     return cheap, full
 
 

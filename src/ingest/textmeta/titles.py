@@ -270,7 +270,9 @@ class Candidates:
         self.near = [*_window(acc, NEAR)[1:], 0]
         self.precede = [0] * FOLLOW + ahead[: max(0, n - FOLLOW)]
         self.precede[:FOLLOW] = [acc[i] for i in range(min(FOLLOW, n))]
-        self.first_parts = _title_parts(page.raw[0]) if n else frozenset()
+        # a first line printed three times or more is a menu item or a call to action, no <title>
+        first = page.raw[0] if n else ""
+        self.first_parts = _title_parts(first) if n and page.text.count(first) <= 2 else frozenset()
         self._first_key: str | None = None
         self._body: str | None = None
 
