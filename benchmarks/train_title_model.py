@@ -16,9 +16,10 @@ that maximises the probability of the right ones (L2-penalised, Adam over the wh
 - ``weights``: every feature (``FEATURES``), over the lines shaped like a headline.
 
 Each is learnt in two stages: every feature but those of the first line read as a ``<title>``
-(``FIRST_PARTS``), then those alone, the others fixed. Only html-text prints the ``<title>``
-there, and learnt at once they would move the other weights towards that rendering (a separator
-in the first line, right there by its parts, would count for a headline in both).
+(``FIRST_PARTS``), then those alone, the others fixed. Of the two renderings only html-text
+prints the ``<title>`` there (as Common Crawl's WET text does); learnt at once, they would move
+the other weights towards that rendering (a separator in the first line, right there by its
+parts, would count for a headline in both).
 
 With ``--check`` both learn on training sites only and it prints, on validation sites, how
 often the shortlist holds a right line and how often the top line is right (over the pages that
