@@ -268,8 +268,13 @@ def test_published_over_updated():
         assert extract_text_metadata(text).published == date(2021, 12, 17), lines
 
 
+def _menu(items: int) -> str:
+    """A navigation list of ``items`` lines: it puts distance between parts of a test page."""
+    return "\n".join(f"* Section {k}" for k in range(items))
+
+
 def test_asked_after_edited_far_below():
-    menu = "\n".join(f"* Section {k}" for k in range(12))
+    menu = _menu(12)
     text = (
         f"Council approves the budget for next year\n{menu}\n{BODY}\n"
         f"edited Jul 21, 2020 at 4:16\nasked Aug 5, 2016 at 4:16\n{BODY}"
@@ -278,7 +283,7 @@ def test_asked_after_edited_far_below():
 
 
 def test_labelled_date_anywhere_but_not_an_updated_footer():
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     body = "\n".join([BODY] * 10)
     page = f"Council approves the budget for next year\n{menu}\n{body}\n{{}}\n{body}\n{menu}"
     found = extract_text_metadata(page.format("Published August 13, 2025")).published
@@ -291,7 +296,7 @@ def test_plain_date_beside_an_updated_one_is_the_published_date():
     for lines in ["May 2, 2024 · Updated May 5, 2024", "May 2, 2024\nLast updated: May 5, 2024"]:
         text = f"Council approves the budget for next year\n{lines}\n{BODY}"
         assert extract_text_metadata(text).published == date(2024, 5, 2), lines
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     text = (
         f"Council approves the budget for next year\n{menu}\n{BODY}\nJanuary 20th, 2025 by Jane"
         f"\nLast updated: August 25, 2025\n{BODY}\n{menu}"
@@ -300,7 +305,7 @@ def test_plain_date_beside_an_updated_one_is_the_published_date():
 
 
 def test_a_posts_edit_date_is_not_the_date():
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     text = f"Forums\n{menu}\n{BODY}\nEdited June 19, 2024 by Jane\n{BODY}\n" + "\n".join(
         [BODY] * 30
     )
@@ -308,7 +313,7 @@ def test_a_posts_edit_date_is_not_the_date():
 
 
 def test_date_beside_a_reading_time_anywhere():
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     text = (
         f"Council approves the budget for next year\n{menu}\n{BODY}\n"
         f"June 28, 2024 12 min read\n{BODY}\n{BODY}"
@@ -318,7 +323,7 @@ def test_date_beside_a_reading_time_anywhere():
 
 def test_date_under_the_headline_printed_again():
     # the headline at the top (the page's title) and again over the article, far below
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     title = "Council approves the budget for next year"
     page = f"{title}\n{BODY}\n{menu}\n{title}\n{{}}\n{BODY}\n{menu}"
     found = extract_text_metadata(page.format("Tuesday February 11 2025")).published
@@ -329,7 +334,7 @@ def test_date_under_the_headline_printed_again():
 
 
 def test_dateline_beside_the_byline_far_from_the_headline():
-    menu = "\n".join(f"* Section {k}" for k in range(64))
+    menu = _menu(64)
     text = f"Council approves the budget\n{menu}\n16 December 2025\nBy Jane Doe\n{BODY}\n{BODY}"
     meta = extract_text_metadata(text)
     assert (meta.author, meta.published) == ("Jane Doe", date(2025, 12, 16))
@@ -355,7 +360,7 @@ def test_date_of_a_byline_sentence():
 
 
 def test_a_release_or_creation_date_far_away_is_not_the_date():
-    menu = "\n".join(f"* Section {k}" for k in range(70))
+    menu = _menu(70)
     for line in ["Release Date June 25, 1984", "Created Oct 18, 2011"]:
         text = f"Council approves the budget\n{menu}\n{BODY}\n{line}\n{BODY}\n{menu}"
         assert extract_text_metadata(text).published is None, line
