@@ -106,7 +106,7 @@ class _Head:
         if found is _UNSEEN:
             text = self.page.raw[i]
             found = self._labelled[i] = labelled_date(text)
-            if found and found[1] == PLAIN and _read_time(text):
+            if found and found[1] == PLAIN and _read_time(text, text.lower()):
                 # a reading time beside a date marks an article's dateline
                 found = self._labelled[i] = (found[0], PUBLISHED)
         return found
@@ -133,7 +133,7 @@ class _Head:
                 and (lead_only(line) or byline_name(line))
             )
             or self.date(i) is not None
-            or (words <= 6 and may_read_time(text, line.key) and READ_TIME.search(text))
+            or (words <= 6 and _read_time(text, line.key))
             or (
                 words <= 4
                 and (BYLINE_ROLE.match(text) or (line.last == ":" and DATE_LEAD.match(text)))
@@ -275,8 +275,9 @@ class _Head:
         return updated
 
 
-def _read_time(text: str) -> bool:
-    return may_read_time(text, text.lower()) and READ_TIME.search(text) is not None
+def _read_time(text: str, lower: str) -> bool:
+    """Whether ``text`` (``lower``: it in lower case) states a reading time ("5 min read")."""
+    return may_read_time(text, lower) and READ_TIME.search(text) is not None
 
 
 def _by_distance(at: int, n: int, above: int = ABOVE, below: int = BELOW) -> list[int]:
