@@ -26,7 +26,9 @@ What it does, in one run:
 4. w1, w2: `python -m flows backfill HTML --workers 1` and `--workers 2` over the whole HTML
    corpus into fresh outputs. Throughput is reported on wall time less the start-up cost, and
    per CPU-second of the whole process tree (which other load on the machine does not distort).
-5. text: the text corpus with --workers 1 (MB/s per core).
+5. text: the text corpus with --workers 1 (MB/s per core), beside a bare ``ftfy.fix_text`` loop
+   over the same pages in this process (the ratio column: the flow's pages per second against
+   the loop's).
    text-floor: the same with the cleaner switched off (INGEST_CLEANING__ENABLED=false): what
    reading, decoding, ftfy, text metadata, Parquet and orchestration cost without it, the
    most any speed-up of the cleaner alone could reach.
@@ -168,6 +170,20 @@ def bare_loop(files: list[Path]) -> dict[str, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     for html in docs:
         trafilatura.extract(html, with_metadata=True)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
+
+
+def ftfy_loop(files: list[Path]) -> dict[str, float]:
+    """A bare ``ftfy.fix_text`` over every page of ``files`` (decoded as the flow decodes them),
+    in this process: the issue's yardstick for the text path."""
+    import ftfy
+
+    docs = [f.read_bytes().decode("utf-8", "replace") for f in files]
+    size = sum(len(f.read_bytes()) for f in files)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for text in docs:
+        ftfy.fix_text(text)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
 
@@ -507,8 +523,12 @@ def main() -> None:
             report("flow, HTML, --workers 2", r, corpus.html_pages, corpus.html_bytes, w1)
             mem_small = r.peak_tree_rss
         if "text" in parts:
+            fix = ftfy_loop(corpus.text_masters)
+            rows.append(bare_row("bare ftfy.fix_text loop, text", fix, "", "the same pages, once"))
+            print(rows[-1], f"load {load()}", flush=True)
             r = backfill([corpus.text], root / "out-text", 1, env, root / "text.log")
-            report("flow, text only, --workers 1", r, corpus.text_pages, corpus.text_bytes, None)
+            fix_pps = fix["pages"] / fix["wall"]
+            report("flow, text only, --workers 1", r, corpus.text_pages, corpus.text_bytes, fix_pps)
         if "text-floor" in parts:
             no_cleaner = {**env, "INGEST_CLEANING__ENABLED": "false"}
             r = backfill([corpus.text], root / "out-floor", 1, no_cleaner, root / "floor.log")
@@ -564,8 +584,9 @@ def main() -> None:
             mem_rows,
         )
     print(
-        "net: wall time less the start-up run's wall time. ratio: the 1-worker row against "
-        "the bare loop, the 2-worker row against the 1-worker row. Peaks are of sums over "
+        "net: wall time less the start-up run's wall time. ratio: the 1-worker HTML row "
+        "against the bare loop, the 2-worker row against the 1-worker row, the text row against "
+        "the bare ftfy loop. Peaks are of sums over "
         "processes at one sample: main is the flow process, server Prefect's temporary API "
         "server, other the batch workers and their page children."
     )
