@@ -257,8 +257,9 @@ def test_related_block_with_headlines_removed():
     assert_removed(run(*block), "related", *block)
 
 
-def test_related_lead_in_german_removed():
-    block = ["Empfohlene Beiträge", "Neue Regeln für den Winterdienst ab Dezember"]
+@pytest.mark.parametrize("lead", ["Empfohlene Beiträge", "Mehr Themen:", "Veja também"])
+def test_related_lead_in_other_languages_removed(lead):
+    block = [lead, "Neue Regeln für den Winterdienst ab Dezember"]
     assert_removed(run(*block), "related", *block)
 
 
@@ -288,6 +289,9 @@ def test_related_card_list_removed():
         "Lea también: Nuevas reglas",
         "VEA TAMBIÉN: Nuevas reglas para el transporte público",
         "Schon gelesen: Neue Regeln für den Winterdienst",
+        "Leia também: Novas regras para o transporte público",
+        # another article's headline may ask a question
+        "À lire aussi » Quel est votre profil digestif et comment y remédier ?",
     ],
 )
 def test_related_inline_link_removed(line):

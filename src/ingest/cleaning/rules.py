@@ -406,7 +406,7 @@ def related(page: Page) -> None:
             while resume < page.n and _card_part(page, resume):
                 page.mark(resume, "related.list")
                 resume += 1
-        elif line.n_words <= 30 and not line.terminal and i in inline:
+        elif line.n_words <= 30 and (not line.terminal or line.text.endswith("?")) and i in inline:
             page.mark(i, "related.inline")
     # a lone headline of another article between two body paragraphs
     for line in lines:
