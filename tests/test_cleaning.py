@@ -185,6 +185,9 @@ def test_newsletter_box_removed():
         "Sie sind aktuell nicht eingeloggt.",
         "Pour lire la suite",
         "Get The Daily Edition by email and never miss our top stories",
+        "To view the full story, please subscribe to The Example Times.",
+        "Subscribe now to our digital edition for the full story.",
+        "Example News Would Like To Send You Push Notifications.",
     ],
 )
 def test_newsletter_cta_removed(line):
@@ -329,14 +332,22 @@ def test_related_near_misses_subheading_list_quote_one_line_paragraph():
         ["PHOTO: Troops take part in drills at the range, Tuesday, Dec. 14, 2021."],
         ["Foto: dpa"],
         ["Video abspielen"],
+        ["Photo by Jane Doe on Unsplash"],
+        ["Fot. Jan Kowalski / Agencja Example"],
     ],
 )
 def test_media_removed(lines):
     assert_removed(run(*lines), "media", *lines)
 
 
-def test_media_near_miss_sentence_about_a_photo():
-    sentence = "The photographer said the photo was taken in 2019 near the old harbour."
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The photographer said the photo was taken in 2019 near the old harbour.",
+        "Photographs by Diane Example are on show at the city museum until May.",
+    ],
+)
+def test_media_near_miss_sentence_about_a_photo(sentence):
     assert_kept(run(sentence), sentence)
 
 
@@ -366,6 +377,9 @@ def test_chrome_head_of_page():
         "Tags: budget, council",
         "Anzeige, enthält Affiliate Links",
         "(Alle Angaben ohne Gewähr)",
+        "We pick products independently. We may receive compensation if you buy through our links.",
+        "Für Links auf dieser Seite erhält Example ggf. eine Provision vom Händler.",
+        "You are using a browser version with limited support for CSS.",
     ],
 )
 def test_chrome_labels_removed(line):

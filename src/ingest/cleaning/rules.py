@@ -60,6 +60,7 @@ IMAGE_URL = re.compile(
 IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$", re.IGNORECASE)
 
 CHROME_LABEL = vocab.whole("chrome", "label")
+CHROME_NOTICE = vocab.whole("chrome", "notice")
 CHROME_LABEL_PREFIX = vocab.prefix("chrome", "label_prefix", r"\s?:")
 CHROME_WIRE = vocab.whole("chrome", "wire")
 BYLINE = re.compile(
@@ -564,6 +565,7 @@ def chrome(page: Page) -> None:
     lines = page.lines
     title_index = next((i for i, m in enumerate(page.marks) if m == "chrome.title"), None)
     labels = page.matches(CHROME_LABEL)
+    notices = page.matches(CHROME_NOTICE)
     prefixed = page.matches(CHROME_LABEL_PREFIX)
     wires = page.matches(CHROME_WIRE)
     coded = page.holding(_CODE_CHARS) & page.holding(_CODE_NEEDLES)
@@ -579,6 +581,8 @@ def chrome(page: Page) -> None:
             page.mark(i, "chrome.debris")
         elif (line.n_words <= 8 and i in labels) or (line.n_words <= 25 and i in prefixed):
             page.mark(i, "chrome.label")
+        elif line.n_words <= 40 and i in notices:
+            page.mark(i, "chrome.notice")
         elif line.n_words <= 12 and i in wires:
             page.mark(i, "chrome.credit")
         elif _date_stamp(line) or (line.n_words <= 6 and not line.terminal and full_date(line)):
