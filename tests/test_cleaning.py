@@ -380,6 +380,11 @@ def test_chrome_head_of_page():
         "We pick products independently. We may receive compensation if you buy through our links.",
         "Für Links auf dieser Seite erhält Example ggf. eine Provision vom Händler.",
         "You are using a browser version with limited support for CSS.",
+        "As an Amazon Associate we earn from qualifying purchases.",
+        "Add to cart",
+        "Edit this page on GitHub",
+        "Joined Feb 8, 2023 Posts 5",
+        "Join Date: Mar 2016",
     ],
 )
 def test_chrome_labels_removed(line):
@@ -391,8 +396,15 @@ def test_chrome_date_stamp_removed():
     assert_removed(run("Veröffentlicht am 17. Dezember 2021"), "chrome")
 
 
-def test_chrome_near_miss_sentence_with_date_and_byline_words():
-    sentence = "By the end of December 2021, the bridge had been closed for 5 days."
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By the end of December 2021, the bridge had been closed for 5 days.",
+        "Joined the company in 2014, she later led its research team for a decade.",
+        "The retailer said it would earn a commission on every sale made through partner sites.",
+    ],
+)
+def test_chrome_near_miss_sentence_with_date_and_byline_words(sentence):
     assert_kept(run(sentence), sentence)
 
 
