@@ -408,6 +408,20 @@ def test_chrome_near_miss_sentence_with_date_and_byline_words(sentence):
     assert_kept(run(sentence), sentence)
 
 
+def test_repeated_menu_line_removed_but_a_section_heading_listed_in_contents_kept():
+    contents = "Contents\n* Budget details\n* Next steps"
+    menu = "Our services"
+    page = "\n\n".join(
+        [menu, contents, BODY1, "Budget details", BODY2, "Next steps", BODY1 + " Again.", menu]
+    )
+    result = clean(page)
+    heading = "\n\nBudget details\n\n"
+    assert heading in result.text, result.removed
+    assert "Next steps" in result.text
+    assert menu not in result.text
+    assert any(r.rule == "chrome.repeated" and r.text == menu for r in result.removed)
+
+
 def test_repeated_title_removed_but_not_a_longer_line_starting_with_it():
     title = "Council approves the budget"
     longer = "Council approves the budget, and the mayor thanks everyone who took part in it."

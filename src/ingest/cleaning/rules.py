@@ -611,9 +611,29 @@ def chrome(page: Page) -> None:
             if line.n_words <= 4 and not line.terminal:
                 page.mark(line.index, "chrome.section")
     # short lines repeated within the page (menus, publisher names, labels)
+    headings = _section_headings(page)
     for line in lines:
-        if line.repeats > 1 and _short(line, 6) and not line.bullet and not line.terminal:
+        if line.repeats < 2 or line.index in headings:
+            continue
+        if _short(line, 6) and not line.bullet and not line.terminal:
             page.mark(line.index, "chrome.repeated")
+
+
+def _section_headings(page: Page) -> set[int]:
+    """Repeated short lines that head a paragraph of the body: of the copies of a line (a
+    section heading also listed in a table of contents, say), the one copy that is no list item
+    and stands right above a prose line, within the page's prose."""
+    lines = page.lines
+    heading: dict[str, list[int]] = {}
+    for line in lines:
+        i = line.index
+        if line.repeats > 1 and not line.bullet and i + 1 < page.n and lines[i + 1].prose:
+            heading.setdefault(line.key, []).append(i)
+    return {
+        found[0]
+        for found in heading.values()
+        if len(found) == 1 and page.first_prose < found[0] < page.last_prose
+    }
 
 
 FAMILIES: tuple[tuple[str, Callable[[Page], None]], ...] = (
