@@ -10,7 +10,7 @@ import pytest
 from ingest.normalising import normalise
 from ingest.text_metadata import TextMetadata, _Head, extract_text_metadata, find_dates
 from ingest.textmeta.lines import Page
-from ingest.textmeta.titles import CHEAP_WEIGHTS, Candidates, best_title
+from ingest.textmeta.titles import CHEAP_WEIGHTS, Candidates, _twice, best_title
 from ingest.textmeta.vocab import UI_WORDS
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
@@ -44,6 +44,14 @@ def test_headline_named_in_a_title_line_over_it():
         f"The vote came after a long night of debate in the city hall\n\n{BODY}"
     )
     assert extract_text_metadata(text).title == "Council approves the budget"
+
+
+def test_line_printed_twice_or_ending_a_breadcrumb():
+    lines = ["Menu", "Forums / Printer will not install", "Printer will not install", "Reply"]
+    assert _twice([*lines, "Share", "Menu"]) == [False, False, True, False, False, False]
+    assert _twice(["Oak sofa", "Oak sofa", "$499"]) == [True, True, False]
+    # the end of the line above counts only after a word break
+    assert _twice(["Preinstall", "install"]) == [False, False]
 
 
 def test_no_title_when_page_starts_with_prose():

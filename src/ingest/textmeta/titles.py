@@ -29,6 +29,8 @@ from ingest.textmeta.vocab import BYLINE_FIRST
 RUN, RUN_CHARS = 5, 350
 #: lines further than this below a line are not its "next lines" for the prose measures
 FOLLOW = 8
+#: the longer window of ``follow_far``
+FAR = 30
 NEAR = 3
 MAX_WORDS = 30
 MAX_CHARS = 250
@@ -93,6 +95,12 @@ FEATURES = (
     # renderings print the <title>, "Headline | Site", there)
     "first_echo",  # share of its words of 4 letters or more in the first line, when that line
     # is split like a <title> and the article's prose uses half its words or more
+    "has_dek",  # the line below is shaped like a headline and no shorter: a dek under it
+    "echo_count",  # how many of its words of 4 letters or more the article's prose uses, to 6
+    "follow_far",  # prose characters in the next FAR lines, as a share of the page's most
+    "twice",  # printed again within 2 lines, or the end of the line above (a breadcrumb)
+    "first_topical",  # the page's first line, and the article's prose uses half its words or
+    # more (a <title>, not a site's name)
 )
 
 #: the features that cost nothing, computed on every line to shortlist the candidates
@@ -115,6 +123,8 @@ CHEAP_FEATURES = (
     "end_colon",  # ... with ":"
     "lower_start",  # starts with a lower-case letter
     "in_first",
+    "twice",
+    "follow_far",
 )
 
 #: the bucket of each value of a cheap measure: gap to prose (1-7), words (0-16), lines to the
@@ -122,7 +132,9 @@ CHEAP_FEATURES = (
 _GAP_BUCKETS = (None, 0, 1, 2, 3, 4, 5, 6)
 _WORD_BUCKETS = (None, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15, 15, 15, 15, 15, 16)
 _RUN_BUCKETS = (17, 18, 19, 20, 21, 22, 22, 22, 22, 23)
-_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER, _IN_FIRST = range(24, 33)
+_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER, _IN_FIRST, _TWICE, _FAR = (
+    range(24, 35)
+)
 
 
 def _load_weights(model: dict, names: tuple[str, ...]) -> tuple[float, ...]:
@@ -175,6 +187,9 @@ DEFERRED = (
     "next_heading",
     "echo_next",
     "first_echo",
+    "has_dek",
+    "echo_count",
+    "first_topical",
 )
 (
     _UPPER,
@@ -190,6 +205,9 @@ DEFERRED = (
     _NEXT_HEADING,
     _ECHO_NEXT,
     _FIRST_ECHO,
+    _HAS_DEK,
+    _ECHO_COUNT,
+    _FIRST_TOPICAL,
 ) = map(FEATURES.index, DEFERRED)
 #: the most the features of DEFERRED add to a score
 _DEFERRED_GAIN = sum(max(WEIGHTS[k], 0.0) for k in map(FEATURES.index, DEFERRED))
@@ -239,6 +257,16 @@ def _shaped(line: HeadLine) -> bool:
     )
 
 
+def _twice(raw: list[str]) -> list[bool]:
+    """For each line, whether it is printed again within 2 lines or ends the line above after a
+    word break: a headline is often printed twice, or under a breadcrumb that ends with it."""
+    pad = ["", "", *raw, "", ""]
+    return [
+        s in (a, b, c, d) or (b.endswith(s) and not b[-len(s) - 1].isalnum())
+        for s, a, b, c, d in zip(raw, pad, pad[1:], pad[3:], pad[4:], strict=False)
+    ]
+
+
 class Candidates:
     """The page-level measures the features of every candidate line need, computed once."""
 
@@ -251,6 +279,10 @@ class Candidates:
         # prose characters in the FOLLOW lines from each line on
         ahead = _window(acc, FOLLOW)
         self.follow_max = max(ahead, default=0) or 1
+        #: prose characters in the FAR lines under each line
+        far = _window(acc, FAR)
+        self.far_max = max(far, default=0) or 1
+        self.far = [*far[1:], 0]
         # the densest run of prose starts at ``block``
         block = ahead.index(self.follow_max) if n and max(ahead) else 0
         while block < n and not prose[block]:
@@ -273,6 +305,7 @@ class Candidates:
         # a first line printed three times or more is a menu item or a call to action, no <title>
         first = page.raw[0] if n else ""
         self.first_parts = _title_parts(first) if n and page.text.count(first) <= 2 else frozenset()
+        self.twice = _twice(page.raw)
         self._first_key: str | None = None
         self._body: str | None = None
 
@@ -335,6 +368,8 @@ class Candidates:
         vector[_COLON] = float(text[-1] == ":")
         vector[_LOWER] = float(text[0].islower())
         vector[_IN_FIRST] = float(i > 0 and size >= 2 and text in self.first_parts)
+        vector[_TWICE] = float(self.twice[i])
+        vector[_FAR] = self.far[i] / self.far_max
         return vector
 
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
@@ -368,14 +403,16 @@ class Candidates:
         w = CHEAP_WEIGHTS
         w_precede = w[_PRECEDE] / self.follow_max
         w_near = w[_NEAR] / self.follow_max
+        w_far = w[_FAR] / self.far_max
         w_after, w_position, w_first = w[_AFTER], w[_POSITION] / max(len(self.page), 1), w[_FIRST]
         w_end = {".": w[_PERIOD], ":": w[_COLON]}.get
-        w_lower, w_in_first = w[_LOWER], w[_IN_FIRST]
-        first = self.first_parts
-        run, block, near, precede, next_prose = (
+        w_lower, w_in_first, w_twice = w[_LOWER], w[_IN_FIRST], w[_TWICE]
+        first, twice = self.first_parts, self.twice
+        run, block, near, far, precede, next_prose = (
             self.run,
             self.block,
             self.near,
+            self.far,
             self.precede,
             self.next_prose,
         )
@@ -398,6 +435,7 @@ class Candidates:
                 + _RUN_W[0 if to_run < 0 else to_run if to_run < 9 else 9]
                 + w_precede * precede[i]
                 + w_near * near[i]
+                + w_far * far[i]
                 + w_position * i
             )
             if i > block:
@@ -409,6 +447,8 @@ class Candidates:
                 score += w_lower
             if i and size >= 2 and text in first:
                 score += w_in_first
+            if twice[i]:
+                score += w_twice
             scores.append((i, score))
         return scores
 
@@ -492,6 +532,11 @@ class Candidates:
             ui >= 0.5,
             i > 0 and words >= 2 and text in self.first_parts,
             0.0,  # first_echo
+            False,  # has_dek
+            0.0,  # echo_count
+            self.far[i] / self.far_max,
+            self.twice[i],
+            False,  # first_topical
         ]
 
     def _add_deferred(self, vector: list[float], line: HeadLine) -> None:
@@ -513,12 +558,16 @@ class Candidates:
             _SENTENCE_BREAK.search(text) is not None
         )
         vector[_PREV_HEADING] = i > 0 and self._heading_like(i - 1)
-        vector[_NEXT_HEADING] = i + 1 < n and self._heading_like(i + 1)
+        next_heading = vector[_NEXT_HEADING] = i + 1 < n and self._heading_like(i + 1)
+        vector[_HAS_DEK] = next_heading and nxt_words >= words
         if topical:
             # a word of the line starts a word of the prose (a substring test: no tokenising)
             body = self.body
             below = self._prose_below(i)
-            vector[_ECHO] = sum(f" {t}" in body for t in topical) / len(topical)
+            echoed = sum(f" {t}" in body for t in topical)
+            vector[_ECHO] = echoed / len(topical)
+            vector[_ECHO_COUNT] = min(echoed, 6) / 6
+            vector[_FIRST_TOPICAL] = i == 0 and 2 * echoed >= len(topical)
             vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
             first = self.first_key
             if i and first:
