@@ -3,6 +3,7 @@
 import pytest
 
 from ingest.cleaning import CleaningConfig, CleanResult, Removal, clean
+from ingest.cleaning.cleaner import rule_page
 
 BODY1 = (
     "The council approved the new budget on Tuesday after a long debate about school funding "
@@ -428,3 +429,13 @@ def test_repeated_title_removed_but_not_a_longer_line_starting_with_it():
     result = run(title, longer, title=title)
     assert title + "\n" not in result.text + "\n"
     assert longer in result.text
+
+
+def test_head_section_labels_counted_in_words_of_a_script_without_spaces():
+    title = "Council approves the budget"
+    label = "新聞"
+    sentence = "道別了美樹營地準備前往深山部落裡一個很生疏的小學"
+    page = rule_page("\n\n".join([label, sentence, title, BODY1, BODY2]), title)
+    marks = {line.text: mark for line, mark in zip(page.lines, page.marks, strict=True)}
+    assert marks[label] == "chrome.section"
+    assert marks[sentence] is None

@@ -59,6 +59,8 @@ IMAGE_URL = re.compile(
 )
 IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$", re.IGNORECASE)
 
+#: characters of scripts written without spaces between words (Chinese, Japanese, Korean)
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 CHROME_LABEL = vocab.whole("chrome", "label")
 CHROME_NOTICE = vocab.whole("chrome", "notice")
 CHROME_LABEL_PREFIX = vocab.prefix("chrome", "label_prefix", r"\s?:")
@@ -552,6 +554,14 @@ def _byline(line: Line) -> bool:
     return bool(SLASH_BYLINE.match(line.text.strip()))
 
 
+def _spoken_words(line: Line) -> int:
+    """The line's words, a pair of characters of a script without spaces counted as one (such a
+    line is one "word" between spaces however long it is)."""
+    if line.text.isascii():
+        return line.n_words
+    return line.n_words + len(_UNSPACED.findall(line.text)) // 2
+
+
 def title(page: Page) -> None:
     """The page title repeated in the body (runs first: a repeated title is chrome)."""
     if not page.title_key:
@@ -608,7 +618,7 @@ def chrome(page: Page) -> None:
     # the head of the page before the title: section labels, breadcrumbs
     if title_index is not None and title_index < page.first_prose:
         for line in lines[:title_index]:
-            if line.n_words <= 4 and not line.terminal:
+            if _spoken_words(line) <= 4 and not line.terminal:
                 page.mark(line.index, "chrome.section")
     # short lines repeated within the page (menus, publisher names, labels)
     headings = _section_headings(page)
