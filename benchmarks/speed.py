@@ -176,7 +176,7 @@ def bare_loop(files: list[Path]) -> dict[str, float]:
 
 def ftfy_loop(files: list[Path]) -> dict[str, float]:
     """A bare ``ftfy.fix_text`` over every page of ``files`` (decoded as the flow decodes them),
-    in this process: the issue's yardstick for the text path."""
+    in this process: the yardstick of the text path's speed."""
     import ftfy
 
     docs = [f.read_bytes().decode("utf-8", "replace") for f in files]

@@ -403,6 +403,7 @@ def test_chrome_date_stamp_removed():
         "By the end of December 2021, the bridge had been closed for 5 days.",
         "Joined the company in 2014, she later led its research team for a decade.",
         "The retailer said it would earn a commission on every sale made through partner sites.",
+        "I earn a commission on each policy I sell, the agent told the committee on Monday.",
     ],
 )
 def test_chrome_near_miss_sentence_with_date_and_byline_words(sentence):
