@@ -99,6 +99,9 @@ def test_empty_text():
         ["Kommentarfeed | Kommentare geschlossen | Trackback-URL"],
         ["11 Antworten zu „Ein Tag am See“"],
         ["Please log in here to leave a comment."],
+        # a shop's customer reviews
+        ["Rated 4 out of 5", "Jane (verified owner) – June 4, 2020"],
+        ["by Sam Example from Ohio on November 24, 2025", "Was this review helpful?"],
     ],
 )
 def test_comments_removed(lines):
