@@ -65,7 +65,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -158,6 +160,18 @@ def text_corpus(corpus: Corpus, pages: int) -> tuple[Path, int]:
     return folder, size
 
 
+def timed_loop(files: list[Path], work: Callable[[str], object]) -> dict[str, float]:
+    """``work`` over every page of ``files`` (decoded as the flow decodes them) in this process,
+    timed after the files are read."""
+    data = [f.read_bytes() for f in files]
+    docs = [raw.decode("utf-8", "replace") for raw in data]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for doc in docs:
+        work(doc)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"pages": len(docs), "bytes": sum(map(len, data)), "wall": wall, "cpu": cpu}
+
+
 def bare_loop(files: list[Path]) -> dict[str, float]:
     import trafilatura
 
@@ -165,27 +179,14 @@ def bare_loop(files: list[Path]) -> dict[str, float]:
     # flow's page worker pays it once in its forkserver: both sides are timed warm
     import ingest.extraction_warmup  # noqa: F401
 
-    docs = [f.read_bytes().decode("utf-8", "replace") for f in files]
-    size = sum(len(f.read_bytes()) for f in files)
-    cpu, wall = time.process_time(), time.perf_counter()
-    for html in docs:
-        trafilatura.extract(html, with_metadata=True)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
+    return timed_loop(files, partial(trafilatura.extract, with_metadata=True))
 
 
 def ftfy_loop(files: list[Path]) -> dict[str, float]:
-    """A bare ``ftfy.fix_text`` over every page of ``files`` (decoded as the flow decodes them),
-    in this process: the yardstick of the text path's speed."""
+    """A bare ``ftfy.fix_text`` over every page: the yardstick of the text path's speed."""
     import ftfy
 
-    docs = [f.read_bytes().decode("utf-8", "replace") for f in files]
-    size = sum(len(f.read_bytes()) for f in files)
-    cpu, wall = time.process_time(), time.perf_counter()
-    for text in docs:
-        ftfy.fix_text(text)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"pages": len(docs), "bytes": size, "wall": wall, "cpu": cpu}
+    return timed_loop(files, ftfy.fix_text)
 
 
 def bare_loops_in_parallel(shares: list[list[Path]]) -> dict[str, float]:

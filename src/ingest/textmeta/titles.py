@@ -257,6 +257,17 @@ def _shaped(line: HeadLine) -> bool:
     )
 
 
+def _topical(key: str) -> list[str]:
+    """The words of 4 letters or more of a lower-case line: those that say what it is about."""
+    return [t for t in _WORD.findall(key) if len(t) >= 4]
+
+
+def _echoed(words: list[str], prose: str) -> int:
+    """How many of ``words`` start a word of ``prose`` (lower case, each word after a space: a
+    substring test, no tokenising)."""
+    return sum(f" {t}" in prose for t in words)
+
+
 def _twice(raw: list[str]) -> list[bool]:
     """For each line, whether it is printed again within 2 lines or ends the line above after a
     word break: a headline is often printed twice, or under a breadcrumb that ends with it."""
@@ -327,9 +338,8 @@ class Candidates:
         prose uses half its words or more (not a menu or a banner); else ""."""
         if self._first_key is None:
             key = self.page.raw[0].lower() if len(self.first_parts) > 2 else ""
-            topical = [t for t in _WORD.findall(key) if len(t) >= 4]
-            body = self.body
-            echoed = sum(f" {t}" in body for t in topical)
+            topical = _topical(key)
+            echoed = _echoed(topical, self.body)
             self._first_key = key if topical and 2 * echoed >= len(topical) else ""
         return self._first_key
 
@@ -549,7 +559,7 @@ class Candidates:
         vector[_META_BEFORE] = any(map(self.meta, range(max(0, i - 2), i)))
         nxt_words = page.words(i + 1) if i + 1 < n else 0
         vector[_NEXT_SHORT] = 0 < nxt_words <= 3
-        topical = [t for t in _WORD.findall(line.key) if len(t) >= 4]
+        topical = _topical(line.key)
         vector[_NO_TOPIC] = not topical
         vector[_PERSON] = words <= 5 and person_name(text) is not None
         vector[_NAME_COMMA] = "," in text and name_part(text) is not None
@@ -561,14 +571,11 @@ class Candidates:
         next_heading = vector[_NEXT_HEADING] = i + 1 < n and self._heading_like(i + 1)
         vector[_HAS_DEK] = next_heading and nxt_words >= words
         if topical:
-            # a word of the line starts a word of the prose (a substring test: no tokenising)
-            body = self.body
-            below = self._prose_below(i)
-            echoed = sum(f" {t}" in body for t in topical)
+            echoed = _echoed(topical, self.body)
             vector[_ECHO] = echoed / len(topical)
             vector[_ECHO_COUNT] = min(echoed, 6) / 6
             vector[_FIRST_TOPICAL] = i == 0 and 2 * echoed >= len(topical)
-            vector[_ECHO_NEXT] = sum(f" {t}" in below for t in topical) / len(topical)
+            vector[_ECHO_NEXT] = _echoed(topical, self._prose_below(i)) / len(topical)
             first = self.first_key
             if i and first:
                 vector[_FIRST_ECHO] = sum(t in first for t in topical) / len(topical)
