@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
 from functools import cache
 from importlib import resources
 from itertools import accumulate
+
+import numpy as np
+from ahocorasick_rs import AhoCorasick
 
 from ingest.cleaning.vocab import prefilter
 
@@ -37,8 +39,8 @@ _KEY_WORD = re.compile(r"[\w'’-]*")
 
 
 class TextIndex:
-    """The texts of a page's lines joined into one string, to find the lines holding a string
-    with one substring search over the page instead of one per line."""
+    """The texts of a page's lines joined into one string, to find the lines holding one of
+    many strings in one pass over the page instead of one search per string and line."""
 
     __slots__ = ("_starts", "n", "text")
 
@@ -46,19 +48,27 @@ class TextIndex:
         self.n = len(texts)
         self.text = "\n".join(texts)
         # where each text starts: the running sum of the lengths before it, each plus a newline
-        self._starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))[:-1]
+        self._starts = np.fromiter(
+            accumulate(map((1).__add__, map(len, texts)), initial=0), np.int64, self.n + 1
+        )
 
     def holding(self, needles: tuple[str, ...]) -> set[int]:
         """Indices of the texts that contain one of ``needles`` (none holding a newline)."""
-        text, starts = self.text, self._starts
-        found: set[int] = set()
-        for needle in needles:
-            pos = text.find(needle)
-            while pos != -1:
-                i = bisect_right(starts, pos) - 1
-                found.add(i)
-                pos = text.find(needle, starts[i + 1]) if i + 1 < self.n else -1
-        return found
+        if not self.n or not needles:
+            return set()
+        # non-overlapping matches suffice: a match never spans two texts, so every text that
+        # holds a needle holds at least one match
+        hits = _automaton(needles).find_matches_as_indexes(self.text)
+        if not hits:
+            return set()
+        at = np.fromiter((start for _, start, _ in hits), np.int64, len(hits))
+        return set(np.unique(np.searchsorted(self._starts, at, "right") - 1).tolist())
+
+
+@cache
+def _automaton(needles: tuple[str, ...]) -> AhoCorasick:
+    """One automaton for a set of needles (each set is a constant of the rules)."""
+    return AhoCorasick(list(needles))
 
 
 def minimal_needles(needles: tuple[str, ...]) -> tuple[str, ...]:

@@ -1,0 +1,24 @@
+"""The page index the rule families search phrases with: the lines holding one of many strings."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.cleaning.vocab import TextIndex
+
+# few letters, so that needles overlap one another and recur within and across lines
+letters = st.text(alphabet="abé€ ", min_size=0, max_size=30)
+needles = st.lists(st.text(alphabet="abé€ ", min_size=1, max_size=3), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(letters, max_size=12), needles)
+def test_holding_is_the_lines_that_contain_a_needle(texts: list[str], wanted: list[str]) -> None:
+    expected = {i for i, text in enumerate(texts) if any(n in text for n in wanted)}
+    assert TextIndex(texts).holding(tuple(wanted)) == expected
+
+
+def test_holding_finds_each_line_past_an_overlapping_needle() -> None:
+    texts = ["xabc", "bc only", "nothing", "€ab"]
+    assert TextIndex(texts).holding(("abc", "bc", "€a")) == {0, 1, 3}
+    assert TextIndex(texts).holding(("zz",)) == set()
+    assert TextIndex([]).holding(("a",)) == set()
