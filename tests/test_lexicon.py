@@ -3,7 +3,14 @@
 import numpy as np
 
 from ingest.cleaning.features import LEXICAL_FEATURES, batch_features
-from ingest.cleaning.lexicon import BUCKET_BITS, fit_lexicon, line_evidence, word_buckets
+from ingest.cleaning.lexicon import (
+    BUCKET_BITS,
+    HEAD_BYTES,
+    TAIL_BYTES,
+    fit_lexicon,
+    line_evidence,
+    word_buckets,
+)
 from ingest.cleaning.line_model import load_model
 
 
@@ -62,3 +69,22 @@ def test_a_word_hashes_the_same_beside_short_or_long_words():
     alone, _ = words("the")
     beside, _ = words("the extraordinarily")
     assert alone[0] == beside[0]
+
+
+def reference_bucket(word: bytes) -> int:
+    """The hash as defined, one word at a time: its length, its first ``HEAD_BYTES`` bytes
+    (0 past its end), then its last ``TAIL_BYTES`` when longer (else 0s), ASCII lower-cased."""
+    mod, p, mix = 1 << 64, 0x100000001B3, 0x9E3779B97F4A7C15
+    low = word.lower()
+    h = len(word) * mix % mod
+    for k in range(HEAD_BYTES):
+        h = (h * p + (low[k] if k < len(low) else 0)) % mod
+    for k in range(1, TAIL_BYTES + 1):
+        h = (h * p + (low[len(low) - k] if len(low) > HEAD_BYTES else 0)) % mod
+    return (h * mix % mod) >> (64 - BUCKET_BITS)
+
+
+def test_every_word_hashes_as_defined_whatever_its_length():
+    text = "a Ab the Harbour extraordinarily 2024 x" + " bc" * 3 + " Grüße " + "w" * 40
+    buckets, spans = words(text)
+    assert [reference_bucket(s.encode()) for s in spans] == list(buckets)

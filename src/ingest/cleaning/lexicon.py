@@ -9,7 +9,7 @@ the mean word weight of each line and of the lines around it.
 
 Hashing is vectorised over the words of a whole batch: a polynomial hash of a word's length, its
 first ``HEAD_BYTES`` bytes and, for a longer word, its last ``TAIL_BYTES``, a step per byte
-position for all words at once.
+position for all the words that reach it at once.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ _LOWER = np.arange(256, dtype=np.uint64)
 _LOWER[65:91] += 32
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[48:58] = _WORD_BYTE[65:91] = _WORD_BYTE[97:123] = _WORD_BYTE[128:] = True
+_HASHED = HEAD_BYTES + TAIL_BYTES
+#: the product that stands for the 0 bytes a word of ``i`` hashed bytes (head and tail) lacks
+_PAST_END = np.array([pow(int(_P), _HASHED - i, 1 << 64) for i in range(_HASHED + 1)], np.uint64)
 
 
 def word_buckets(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,22 +43,29 @@ def word_buckets(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.flatnonzero(word & ~after) + 1 - starts
     if not len(starts):
         return np.zeros(0, dtype=np.int64), starts
-    lower = _LOWER[b]
-    last = len(b) - 1
+    # the words longest first (a linear sort of small keys): the words still going at a byte
+    # position are then a prefix, and each step reads only them
+    clipped = np.minimum(lengths, HEAD_BYTES + 1)
+    order = np.argsort((HEAD_BYTES + 1 - clipped).astype(np.uint8), kind="stable")
+    first, size = starts[order], lengths[order]
+    # going[k]: how many words are longer than k bytes
+    going = np.searchsorted(-clipped[order], -np.arange(HEAD_BYTES + 1), side="left")
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64
-        hashed = lengths.astype(np.uint64) * _MIX
+        hashed = size.astype(np.uint64) * _MIX
         # the first bytes of every word, then the last ones of the longer words
-        steps = min(HEAD_BYTES, int(lengths.max()))
-        for k in range(steps):
-            byte = np.where(lengths > k, lower[np.minimum(starts + k, last)], 0)
-            hashed = hashed * _P + byte
-        # the steps past every word's end add a 0 byte each: one product for them all, so
-        # that a word hashes the same whatever the longest word beside it
-        hashed = hashed * np.uint64(pow(int(_P), HEAD_BYTES - steps, 1 << 64))
+        for k in range(HEAD_BYTES):
+            head = hashed[: going[k]]
+            head *= _P
+            head += _LOWER[b[first[: going[k]] + k]]
+        longer = going[HEAD_BYTES]
         for k in range(1, TAIL_BYTES + 1):
-            byte = np.where(lengths > HEAD_BYTES, lower[starts + np.maximum(lengths - k, 0)], 0)
-            hashed = hashed * _P + byte
-        buckets = ((hashed * _MIX) >> _SHIFT).astype(np.int64)
+            tail = hashed[:longer]
+            tail *= _P
+            tail += _LOWER[b[first[:longer] + size[:longer] - k]]
+        # a word's steps past its end each add a 0 byte: one product for them all
+        hashed *= _PAST_END[np.minimum(size, HEAD_BYTES) + (size > HEAD_BYTES) * TAIL_BYTES]
+        buckets = np.empty(len(starts), dtype=np.int64)
+        buckets[order] = ((hashed * _MIX) >> _SHIFT).astype(np.int64)
     return buckets, starts
 
 
