@@ -443,3 +443,26 @@ def test_head_section_labels_counted_in_words_of_a_script_without_spaces():
     marks = {line.text: mark for line, mark in zip(page.lines, page.marks, strict=True)}
     assert marks[label] == "chrome.section"
     assert marks[sentence] is None
+
+
+def marks_of(text: str) -> dict[str, str | None]:
+    page = rule_page(text)
+    return {line.text: mark for line, mark in zip(page.lines, page.marks, strict=True)}
+
+
+def test_script_after_the_article_is_debris_but_a_code_sample_inside_it_is_left_to_the_model():
+    sample = ["fetch(url).then(function(res) {", "var body = res.json();", "});"]
+    script = "window.dataLayer = window.dataLayer || []; googletag.cmd.push(function() {});"
+    marks = marks_of("\n\n".join([BODY1, "\n".join(sample), BODY2, script]))
+    assert marks[script] == "chrome.debris"
+    assert marks[sample[0]] is None and marks[sample[1]] is None
+
+
+def test_a_short_list_under_a_related_lead_in_is_related_but_a_long_one_is_the_pages_own():
+    short = [f"Harbour story number {n} of the week" for n in range(3)]
+    marks = marks_of("\n\n".join([BODY1, "Related articles", "\n".join(short), BODY2]))
+    assert [marks[line] for line in short] == ["related.list"] * 3
+    index = [f"Language {n}" for n in range(40)]  # a list page: an index under "Trending"
+    marks = marks_of("\n\n".join([BODY1, "Trending", "\n".join(index), BODY2]))
+    assert marks["Trending"] == "related.lead"
+    assert not any(marks[line] == "related.list" for line in index)

@@ -394,6 +394,17 @@ def _card_part(page: Page, j: int) -> bool:
     return line.ellipsis or _label_line(page.line(j + 1))
 
 
+#: the most lines a list of links under a related-links lead-in holds: a longer run of short
+#: lines with no teaser among them is the page's own list (an index, a catalogue) or its menu
+RELATED_LIST_MAX = 25
+
+
+def _own_list(page: Page, run: range) -> bool:
+    """Whether the lines of ``run`` under a related-links lead-in are the page's own list, left
+    to the line model: many short lines, none a teaser (cards of other articles have them)."""
+    return len(run) > RELATED_LIST_MAX and not any(page.lines[j].prose for j in run)
+
+
 def related(page: Page) -> None:
     lines = page.lines
     leads = page.matches(RELATED_LEAD)
@@ -407,8 +418,10 @@ def related(page: Page) -> None:
         if line.n_words <= 10 and not line.prose and i in leads:
             page.mark(i, "related.lead")
             while resume < page.n and _card_part(page, resume):
-                page.mark(resume, "related.list")
                 resume += 1
+            if not _own_list(page, range(i + 1, resume)):
+                for j in range(i + 1, resume):
+                    page.mark(j, "related.list")
         elif line.n_words <= 30 and (not line.terminal or line.text.endswith("?")) and i in inline:
             page.mark(i, "related.inline")
     # a lone headline of another article between two body paragraphs
@@ -586,7 +599,7 @@ def chrome(page: Page) -> None:
         if line.is_url:
             page.mark(i, "chrome.url")
         elif (not line.text[0].isalnum() and SYMBOLS.match(line.text)) or (
-            not line.prose and i in coded and CODE.search(line.text)
+            i in coded and _script_debris(page, line)
         ):
             page.mark(i, "chrome.debris")
         elif (line.n_words <= 8 and i in labels) or (line.n_words <= 25 and i in prefixed):
@@ -627,6 +640,13 @@ def chrome(page: Page) -> None:
             continue
         if _short(line, 6) and not line.bullet and not line.terminal:
             page.mark(line.index, "chrome.repeated")
+
+
+def _script_debris(page: Page, line: Line) -> bool:
+    """A line of script or style left in the text: code outside the page's prose (within it, a
+    line of code is an article's code sample, left to the line model)."""
+    outside = line.index < page.first_prose or line.index > page.last_prose
+    return outside and not line.prose and CODE.search(line.text) is not None
 
 
 def _section_headings(page: Page) -> set[int]:
