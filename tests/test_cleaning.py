@@ -466,3 +466,11 @@ def test_a_short_list_under_a_related_lead_in_is_related_but_a_long_one_is_the_p
     marks = marks_of("\n\n".join([BODY1, "Trending", "\n".join(index), BODY2]))
     assert marks["Trending"] == "related.lead"
     assert not any(marks[line] == "related.list" for line in index)
+
+
+def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
+    outside = "Our other sites:"
+    page = [outside, BODY1, "Pros:", "Quick to set up", BODY2, "Pros:", "Cheap to run"]
+    marks = marks_of("\n\n".join([*page, BODY1 + " Again.", outside]))
+    assert marks["Pros:"] is None
+    assert marks[outside] == "chrome.repeated"

@@ -638,6 +638,8 @@ def chrome(page: Page) -> None:
     for line in lines:
         if line.repeats < 2 or line.index in headings:
             continue
+        if line.colon and page.first_prose < line.index < page.last_prose:
+            continue  # a label of the body's own ("Pros:", "Key features:") before each part
         if _short(line, 6) and not line.bullet and not line.terminal:
             page.mark(line.index, "chrome.repeated")
 
