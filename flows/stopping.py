@@ -25,7 +25,7 @@ from types import FrameType
 GRACE_S = 10.0
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 # What marking a run interrupted may cost on the way out, each of the state store and the API.
-MARK_TIMEOUT_S = 0.3
+MARK_TIMEOUT_S = 1.0
 INTERRUPTED = "interrupted"
 
 
