@@ -474,3 +474,23 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
     marks = marks_of("\n\n".join([*page, BODY1 + " Again.", outside]))
     assert marks["Pros:"] is None
     assert marks[outside] == "chrome.repeated"
+
+
+@pytest.mark.parametrize(
+    ("line", "family"),
+    [
+        ("Sharing is caring", "share"),
+        ("Mit Freunden teilen", "share"),
+        ("Teile diesen Beitrag auf Social Media.", "share"),
+        ("إضافة تعليق جديد", "comments"),
+        ("Eingestellt von der Michel um 21:11", "chrome"),
+        ("Posted by Anna Berg at 9:11 PM", "chrome"),
+        (
+            "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis "
+            "keine Verbindung zu Twitter her.",
+            "chrome",
+        ),
+    ],
+)
+def test_share_prompts_comment_labels_post_footers_and_embed_notices_removed(line, family):
+    assert_removed(run(line), family, line)
