@@ -485,6 +485,12 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
         ("إضافة تعليق جديد", "comments"),
         ("Eingestellt von der Michel um 21:11", "chrome"),
         ("Posted by Anna Berg at 9:11 PM", "chrome"),
+        ("* Do Not Sell or Share My Personal Information", "chrome"),
+        ("By using Harbourly, you agree to our Terms of Service and Privacy Policy.", "chrome"),
+        ("I use affiliate links where I can, to keep reviewing sustainable!", "chrome"),
+        ("Thank you! Please check your inbox now for your welcome email.", "newsletter"),
+        ("Follow me on Instagram", "newsletter"),
+        ("You may be interested in the following topics as well:", "related"),
         (
             "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis "
             "keine Verbindung zu Twitter her.",
@@ -492,5 +498,5 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
         ),
     ],
 )
-def test_share_prompts_comment_labels_post_footers_and_embed_notices_removed(line, family):
+def test_prompts_labels_footers_and_notices_removed(line, family):
     assert_removed(run(line), family, line)
