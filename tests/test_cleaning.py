@@ -491,6 +491,11 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
         ("Thank you! Please check your inbox now for your welcome email.", "newsletter"),
         ("Follow me on Instagram", "newsletter"),
         ("You may be interested in the following topics as well:", "related"),
+        ("You Might Also Enjoy Some of My Other Posts", "related"),
+        ("Related pages", "related"),
+        ("Next article: Harbour board votes on the pier", "related"),
+        ("59 Comments on “The harbour pier debate”", "comments"),
+        ("Send us feedback", "chrome"),
         (
             "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis "
             "keine Verbindung zu Twitter her.",
@@ -500,3 +505,10 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
 )
 def test_prompts_labels_footers_and_notices_removed(line, family):
     assert_removed(run(line), family, line)
+
+
+def test_a_byline_with_a_reading_time_is_a_byline():
+    title = "Council approves the budget"
+    result = clean("\n\n".join([title, "By Anna Berg 15 min read", BODY1, BODY2]), title=title)
+    assert any(r.rule == "chrome.byline" for r in result.removed), result.removed
+    assert BODY1 in result.text

@@ -556,13 +556,19 @@ def _number(key: str) -> bool:
     return key.replace(" ", "").replace(".", "").replace(",", "").isdigit()
 
 
+#: where the name of a byline ends: a second author, a list, a date or a reading time after it
+_BYLINE_END = re.compile(
+    r"\s+(?:with|mit|con|avec|and|und|y|et)\s+|,|\||/|·|•|\s+\d+\s*(?:min|minutes?|minuten)\b"
+)
+
+
 def _byline(line: Line) -> bool:
     if line.n_words > 10 or line.terminal:
         return False
     found = BYLINE.match(line.text.strip("*•·-– "))
     if found:
         rest = line.text.strip("*•·-– ")[found.end() :]
-        rest = re.split(r"\s+(?:with|mit|con|avec|and|und|y|et)\s+|,|\||/", rest)[0].strip()
+        rest = _BYLINE_END.split(rest)[0].strip()
         return bool(NAME.match(rest))
     return bool(SLASH_BYLINE.match(line.text.strip()))
 
