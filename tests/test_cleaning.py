@@ -512,3 +512,20 @@ def test_a_byline_with_a_reading_time_is_a_byline():
     result = clean("\n\n".join([title, "By Anna Berg 15 min read", BODY1, BODY2]), title=title)
     assert any(r.rule == "chrome.byline" for r in result.removed), result.removed
     assert BODY1 in result.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2. Choose a project manager wisely and define the responsibilities of each role",
+        "“Lower costs by five to ten per cent without a drop in what the harbour handles”",
+        'resource { provisioner "file" { source = "harbour.conf" destination = "/etc" } }',
+    ],
+)
+def test_a_numbered_heading_quotation_or_code_between_paragraphs_is_no_other_headline(line):
+    assert marks_of("\n\n".join([BODY1, line, BODY2]))[line] is None
+
+
+def test_a_lone_headline_between_paragraphs_is_another_articles():
+    line = "Harbour board approves the plan for a new pier at the old ferry landing"
+    assert marks_of("\n\n".join([BODY1, line, BODY2]))[line] == "related.headline"

@@ -405,6 +405,19 @@ def _own_list(page: Page, run: range) -> bool:
     return len(run) > RELATED_LIST_MAX and not any(page.lines[j].prose for j in run)
 
 
+_NUMBERED = re.compile(r"\d{1,2}[.)] ")
+_QUOTES = frozenset("\"“„«'‘")
+_CODE_MARKS = frozenset("{};=<>")
+
+
+def _own_line(text: str) -> bool:
+    """A line between two paragraphs that is the article's own, never another article's
+    headline: a numbered section heading, a quotation, a line of code."""
+    return (
+        _NUMBERED.match(text) is not None or text[0] in _QUOTES or not _CODE_MARKS.isdisjoint(text)
+    )
+
+
 def related(page: Page) -> None:
     lines = page.lines
     leads = page.matches(RELATED_LEAD)
@@ -430,6 +443,8 @@ def related(page: Page) -> None:
         if not (10 <= line.n_words <= 20) or line.prose or line.terminal or line.colon:
             continue
         if line.bullet or line.ellipsis or not (line.gap_before and line.gap_after):
+            continue
+        if _own_line(line.text):
             continue
         before, after = page.line(i - 1), page.line(i + 1)
         if not (before and after and before.prose and after.prose):
