@@ -47,7 +47,8 @@ class TextIndex:
     def __init__(self, texts: list[str]) -> None:
         self.n = len(texts)
         self.text = "\n".join(texts)
-        # where each text starts: the running sum of the lengths before it, each plus a newline
+        # where each text starts (the running sum of the lengths before it, each plus a
+        # newline), then where the last one ends
         self._starts = np.fromiter(
             accumulate(map((1).__add__, map(len, texts)), initial=0), np.int64, self.n + 1
         )
