@@ -211,8 +211,9 @@ def test_two_runs_at_once_one_waits_its_turn_nothing_doubled(
             time.sleep(0.02)
         holder = int(re.search(r"pid (\d+)", lock.read_text()).group(1))
         assert holder in {r.pid for r in runs}
-        # the holder is paused, so however fast it is it still holds the output
-        # while the flow itself starts (a schedule firing during a backfill)
+        # the holder is paused, so however fast it is it still holds the output while
+        # the flow itself starts (a schedule firing during a backfill) and while the
+        # other command, however slow to start, meets the output in use
         os.killpg(holder, signal.SIGSTOP)
         try:
             busy = run_flow(
@@ -220,6 +221,8 @@ def test_two_runs_at_once_one_waits_its_turn_nothing_doubled(
                 out,
                 settings=Settings(raw_dir=raw, output_dir=out, workers=1, task_runner="thread"),
             )
+            (other,) = [r for r in runs if r.pid != holder]
+            other.wait(180)
         finally:
             os.killpg(holder, signal.SIGCONT)
         results = sorted((r.wait(300), r.communicate()[1]) for r in runs)
