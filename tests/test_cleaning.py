@@ -445,6 +445,21 @@ def test_head_section_labels_counted_in_words_of_a_script_without_spaces():
     assert marks[sentence] is None
 
 
+def test_a_title_near_the_end_heads_no_page_so_the_short_lines_above_it_stay():
+    title = "Aria Studio Headphones"
+    listing = [f"Aria Model {k} Headphones" if k % 2 else "Sold out" for k in range(24)]
+    head = ["News", "Reviews", title, BODY1, BODY2]
+
+    def marks(lines: list[str]) -> dict[str, str | None]:
+        page = rule_page("\n\n".join(lines), title)
+        return {line.text: mark for line, mark in zip(page.lines, page.marks, strict=True)}
+
+    at_top = marks(head + listing)
+    assert at_top["News"] == at_top["Reviews"] == "chrome.section"
+    near_end = marks(listing + head)
+    assert near_end["News"] == near_end["Reviews"] == near_end["Aria Model 1 Headphones"] is None
+
+
 def marks_of(text: str) -> dict[str, str | None]:
     page = rule_page(text)
     return {line.text: mark for line, mark in zip(page.lines, page.marks, strict=True)}

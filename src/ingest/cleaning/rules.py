@@ -571,6 +571,9 @@ def _number(key: str) -> bool:
     return key.replace(" ", "").replace(".", "").replace(",", "").isdigit()
 
 
+#: how far down the page (share of its lines) a title may stand to head it
+HEAD_TITLE_MAX_SHARE = 0.7
+
 #: where the name of a byline ends: a second author, a list, a date or a reading time after it
 _BYLINE_END = re.compile(
     r"\s+(?:with|mit|con|avec|and|und|y|et)\s+|,|\||/|·|•|\s+\d+\s*(?:min|minutes?|minuten)\b"
@@ -649,8 +652,13 @@ def chrome(page: Page) -> None:
             ):
                 page.mark(j, "chrome.byline")
                 j += 1
-    # the head of the page before the title: section labels, breadcrumbs
-    if title_index is not None and title_index < page.first_prose:
+    # the head of the page before the title: section labels, breadcrumbs (a title found near
+    # the page's end, a shop's product name under its listing, say, heads no page)
+    if (
+        title_index is not None
+        and title_index < page.first_prose
+        and title_index <= HEAD_TITLE_MAX_SHARE * page.n
+    ):
         for line in lines[:title_index]:
             if _spoken_words(line) <= 4 and not line.terminal:
                 page.mark(line.index, "chrome.section")
