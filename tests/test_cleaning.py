@@ -544,3 +544,8 @@ def test_a_numbered_heading_quotation_or_code_between_paragraphs_is_no_other_hea
 def test_a_lone_headline_between_paragraphs_is_another_articles():
     line = "Harbour board approves the plan for a new pier at the old ferry landing"
     assert marks_of("\n\n".join([BODY1, line, BODY2]))[line] == "related.headline"
+
+
+def test_a_heading_whose_words_the_paragraph_below_uses_is_the_articles_own():
+    line = "What the auditor will review before the second vote on the changes"
+    assert marks_of("\n\n".join([BODY1, line, BODY2]))[line] is None

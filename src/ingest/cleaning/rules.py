@@ -449,9 +449,25 @@ def related(page: Page) -> None:
         before, after = page.line(i - 1), page.line(i + 1)
         if not (before and after and before.prose and after.prose):
             continue
-        if before.n_words < 15 or after.n_words < 15:
+        if before.n_words < 15 or after.n_words < 15 or _heads(line, after):
             continue
         page.mark(i, "related.headline")
+
+
+#: words of four letters or more: what a heading and the paragraph under it share
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: the share of a heading's words the paragraph under it uses that makes it the paragraph's
+HEADS_SHARE = 1 / 3
+
+
+def _heads(line: Line, after: Line) -> bool:
+    """Whether ``line`` is the heading of the paragraph ``after`` it (a section of the article,
+    not another article's headline): the paragraph uses a third of its words or more."""
+    words = set(_CONTENT_WORD.findall(line.lower))
+    if not words:
+        return False
+    shared = words.intersection(_CONTENT_WORD.findall(after.lower))
+    return len(shared) >= HEADS_SHARE * len(words)
 
 
 # --- media ---------------------------------------------------------------------------------
