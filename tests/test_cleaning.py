@@ -516,10 +516,43 @@ def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
             "keine Verbindung zu Twitter her.",
             "chrome",
         ),
+        ("This entry was posted in Harbour news. Bookmark the permalink.", "chrome"),
+        (
+            "Der Beitrag wurde am Mittwoch, den 27. November 2019 um 15:21 Uhr veröffentlicht "
+            "und wurde unter Hafen, Termine abgelegt. Du kannst die Kommentare zu diesem Eintrag "
+            "durch den RSS 2.0 Feed verfolgen.",
+            "chrome",
+        ),
+        (
+            "Klicken Sie auf den unteren Button, um den Inhalt von www.karten.example zu laden.",
+            "chrome",
+        ),
+        ("Click the button below to load the content of maps.example.", "chrome"),
+        ("Alle Inhalte unterliegen dieser Creative-Commons-Lizenz.", "chrome"),
+        (
+            "Thank you for visiting harbour.example. You are using a browser version with limited "
+            "support for CSS. To obtain the best experience, we recommend you use a more up to "
+            "date browser (or turn off compatibility mode in Internet Explorer). In the meantime, "
+            "to ensure continued support, we are displaying the site without styles and "
+            "JavaScript.",
+            "chrome",
+        ),
     ],
 )
 def test_prompts_labels_footers_and_notices_removed(line, family):
     assert_removed(run(line), family, line)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Der Beitrag wurde am Montag im Regionalfernsehen gesendet und später in der Zeitung "
+        "veröffentlicht.",
+        "Creative Commons Lizenzen unterstützen eine Kultur des Teilens und der Weiterentwicklung.",
+    ],
+)
+def test_sentences_about_a_post_or_a_licence_are_no_notices(sentence):
+    assert_kept(run(sentence), sentence)
 
 
 def test_a_byline_with_a_reading_time_is_a_byline():

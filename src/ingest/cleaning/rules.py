@@ -587,6 +587,9 @@ def _number(key: str) -> bool:
     return key.replace(" ", "").replace(".", "").replace(",", "").isdigit()
 
 
+#: the most words of a notice line (a disclosure or browser warning runs to three sentences)
+NOTICE_MAX_WORDS = 60
+
 #: how far down the page (share of its lines) a title may stand to head it
 HEAD_TITLE_MAX_SHARE = 0.7
 
@@ -644,7 +647,7 @@ def chrome(page: Page) -> None:
             page.mark(i, "chrome.debris")
         elif (line.n_words <= 8 and i in labels) or (line.n_words <= 25 and i in prefixed):
             page.mark(i, "chrome.label")
-        elif line.n_words <= 40 and i in notices:
+        elif line.n_words <= NOTICE_MAX_WORDS and i in notices:
             page.mark(i, "chrome.notice")
         elif line.n_words <= 12 and i in wires:
             page.mark(i, "chrome.credit")
