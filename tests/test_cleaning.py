@@ -582,3 +582,22 @@ def test_a_lone_headline_between_paragraphs_is_another_articles():
 def test_a_heading_whose_words_the_paragraph_below_uses_is_the_articles_own():
     line = "What the auditor will review before the second vote on the changes"
     assert marks_of("\n\n".join([BODY1, line, BODY2]))[line] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Harbour opens\n\nThe new pier opened on Monday.", "Harbour opens"),
+        ("Test", "Test"),
+        ("abc\n\ndef\n\nghi", "abc"),
+    ],
+)
+def test_a_short_page_the_cleaner_would_empty_is_kept_whole(text, title):
+    assert clean(text, title=title).text == text
+
+
+def test_a_long_page_of_nothing_but_chrome_is_still_emptied():
+    menu = ["* Home", "* News", "* Sport", "* Weather", "Sign in", "Cookie settings", "Privacy"]
+    result = clean("\n".join(menu * 8))
+    assert result.text == ""
+    assert result.removed

@@ -109,6 +109,8 @@ def clean_pages(
             model or load_model(),
             config.model_threshold,
         )
+    for i in whole:
+        _keep_short_page(ruled[i][1])
     return [
         CleanResult(text=page.text, added=extra) if done is None else _assemble(*done, extra)
         for page, done, extra in zip(pages, ruled, added, strict=True)
@@ -182,6 +184,18 @@ def clean(
     footers), is then left out, since the extractor has judged the layout from the markup.
     """
     return clean_pages([PageText(text, title, extracted)], config)[0]
+
+
+#: a whole-page text of at most this many words that the cleaner would empty is kept whole: a
+#: page so short has no layout to tell chrome from body by (a one-line post, a title and a
+#: sentence), and an empty page is the one certain loss
+SHORT_PAGE_WORDS = 50
+
+
+def _keep_short_page(page: Page) -> None:
+    """Unmark every line of a short page that every line of was marked."""
+    if page.n and all(page.marks) and sum(line.n_words for line in page.lines) <= SHORT_PAGE_WORDS:
+        page.marks = [None] * page.n
 
 
 def _title_only(page: Page) -> None:
