@@ -596,6 +596,20 @@ def test_a_short_page_the_cleaner_would_empty_is_kept_whole(text, title):
     assert clean(text, title=title).text == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "403 Forbidden\n\nnginx",
+        "Page not found",
+        "Loading...",
+        "Just a moment...\n\nChecking your browser before accessing harbour.example.",
+    ],
+)
+def test_a_short_error_or_loading_page_is_still_emptied(text):
+    for title in (None, text.split("\n")[0]):
+        assert clean(text, title=title).text == ""
+
+
 def test_a_long_page_of_nothing_but_chrome_is_still_emptied():
     menu = ["* Home", "* News", "* Sport", "* Weather", "Sign in", "Cookie settings", "Privacy"]
     result = clean("\n".join(menu * 8))

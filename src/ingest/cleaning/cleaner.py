@@ -14,7 +14,7 @@ from ingest.cleaning.features import batch_features
 from ingest.cleaning.line_model import LineModel, load_model
 from ingest.cleaning.lines import split_lines
 from ingest.cleaning.model import CleanResult, Removal
-from ingest.cleaning.rules import FAMILIES, Page
+from ingest.cleaning.rules import FAMILIES, Page, keep_short_page
 
 _DEFAULT = CleaningConfig()
 #: families left out on an extractor's text: the extractor has already judged the page's chrome
@@ -110,7 +110,7 @@ def clean_pages(
             config.model_threshold,
         )
     for i in whole:
-        _keep_short_page(ruled[i][1])
+        keep_short_page(ruled[i][1])
     return [
         CleanResult(text=page.text, added=extra) if done is None else _assemble(*done, extra)
         for page, done, extra in zip(pages, ruled, added, strict=True)
@@ -184,18 +184,6 @@ def clean(
     footers), is then left out, since the extractor has judged the layout from the markup.
     """
     return clean_pages([PageText(text, title, extracted)], config)[0]
-
-
-#: a whole-page text of at most this many words that the cleaner would empty is kept whole: a
-#: page so short has no layout to tell chrome from body by (a one-line post, a title and a
-#: sentence), and an empty page is the one certain loss
-SHORT_PAGE_WORDS = 50
-
-
-def _keep_short_page(page: Page) -> None:
-    """Unmark every line of a short page that every line of was marked."""
-    if page.n and all(page.marks) and sum(line.n_words for line in page.lines) <= SHORT_PAGE_WORDS:
-        page.marks = [None] * page.n
 
 
 def _title_only(page: Page) -> None:

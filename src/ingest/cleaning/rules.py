@@ -716,6 +716,25 @@ def _section_headings(page: Page) -> set[int]:
     }
 
 
+#: a whole-page text of at most this many words that the cleaner would empty is kept whole: a
+#: page so short has no layout to tell chrome from body by (a one-line post, a title and a
+#: sentence), and an empty page is the one certain loss
+SHORT_PAGE_WORDS = 50
+
+
+def keep_short_page(page: Page) -> None:
+    """Unmark every line of a short page the rules and the model marked whole, unless a line of
+    it is a known label or notice (an error page, a loading or JavaScript notice): such a page
+    has no body to keep."""
+    if not page.n or not all(page.marks):
+        return
+    if sum(line.n_words for line in page.lines) > SHORT_PAGE_WORDS:
+        return
+    if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE):
+        return
+    page.marks = [None] * page.n
+
+
 FAMILIES: tuple[tuple[str, Callable[[Page], None]], ...] = (
     ("chrome", title),
     ("comments", comments),
