@@ -615,3 +615,39 @@ def test_a_long_page_of_nothing_but_chrome_is_still_emptied():
     result = clean("\n".join(menu * 8))
     assert result.text == ""
     assert result.removed
+
+
+TEASERS = [
+    (
+        "* Harbour board approves the new pier after a long dispute",
+        "The harbour board voted on Monday to approve the new pier, ending a dispute that had "
+        "lasted for three years and divided the town council over its cost and",
+    ),
+    (
+        "* Storm closes the coast road for the second time this winter",
+        "The coast road was closed again on Tuesday after a storm brought down trees and power "
+        "lines along the shore, and the council said it could stay closed until",
+    ),
+    (
+        "* Fishing fleet returns early as prices fall at the market",
+        "Most of the fishing fleet returned to port early this week after prices at the market "
+        "fell to their lowest level in a decade, leaving crews with little reason to",
+    ),
+]
+
+
+def test_a_list_of_headlines_with_teasers_cut_at_one_length_is_related():
+    body = "The town's new library opened on Saturday with a reading by local authors. " * 4
+    lines = [body.strip(), ""]
+    for headline, teaser in TEASERS:
+        lines += [headline, "", teaser, ""]
+    result = run(*lines)
+    assert_removed(result, "related", *(part for card in TEASERS for part in card))
+    assert_kept(result, body.strip())
+
+
+def test_list_items_each_explained_by_a_sentence_are_the_articles_own():
+    lines = []
+    for headline, teaser in TEASERS:
+        lines += [headline, "", teaser + " the council meets again next month.", ""]
+    assert_kept(run(*lines), *(teaser for _, teaser in TEASERS))

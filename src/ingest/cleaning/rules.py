@@ -452,6 +452,67 @@ def related(page: Page) -> None:
         if before.n_words < 15 or after.n_words < 15 or _heads(line, after):
             continue
         page.mark(i, "related.headline")
+    # lists of other articles' cards: a headline and its teaser, cut off at one length
+    for first, last in _teaser_lists(page):
+        for j in range(first, last + 1):
+            page.mark(j, "related.teaser")
+
+
+#: a teaser list: at least this many cards, each at most this many lines after the last
+TEASER_CARDS = 3
+TEASER_GAP = 3
+#: a teaser cut off at a fixed length: at least this many words, ending mid-sentence
+TEASER_WORDS = 20
+#: the teasers of one list are cut to about one length: the longest at most this times the
+#: shortest (the paragraphs under an article's own list items vary far more)
+TEASER_SPREAD = 1.5
+
+
+def _card_headline(line: Line) -> bool:
+    """A card's headline: a list item of 4 to 25 words, no sentence, no count in brackets."""
+    return (
+        line.bullet
+        and 4 <= line.n_words <= 25
+        and not line.terminal
+        and not line.colon
+        and not line.text.endswith(")")
+    )
+
+
+def _cut_teaser(line: Line) -> bool:
+    """A teaser cut off mid-sentence: a long line, no list item, ending on a letter or digit."""
+    return line.n_words >= TEASER_WORDS and not line.bullet and line.text[-1].isalnum()
+
+
+def _teaser_lists(page: Page) -> list[tuple[int, int]]:
+    """The first and last line of each list of other articles' cards: a headline with a teaser
+    cut off under it, ``TEASER_CARDS`` or more in a row, the teasers cut to about one length."""
+    cards = []
+    for line in page.lines:
+        if not _card_headline(line):
+            continue
+        below = next(
+            (
+                j
+                for j in (line.index + 1, line.index + 2)
+                if j < page.n and _cut_teaser(page.lines[j])
+            ),
+            None,
+        )
+        if below is not None:
+            cards.append((line.index, below))
+    runs: list[list[tuple[int, int]]] = []
+    for card in cards:
+        if runs and card[0] - runs[-1][-1][1] <= TEASER_GAP + 1:
+            runs[-1].append(card)
+        else:
+            runs.append([card])
+    found = []
+    for run in runs:
+        sizes = [len(page.lines[teaser].text) for _, teaser in run]
+        if len(run) >= TEASER_CARDS and max(sizes) <= TEASER_SPREAD * min(sizes):
+            found.append((run[0][0], run[-1][1]))
+    return found
 
 
 #: words of four letters or more: what a heading and the paragraph under it share
