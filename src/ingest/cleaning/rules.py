@@ -458,8 +458,9 @@ def related(page: Page) -> None:
             page.mark(j, "related.teaser")
 
 
-#: a teaser list: at least this many cards, each at most this many lines after the last
+#: a teaser list has at least this many cards
 TEASER_CARDS = 3
+#: the most lines between one card's teaser and the next card's headline
 TEASER_GAP = 3
 #: a teaser cut off at a fixed length: at least this many words, ending mid-sentence
 TEASER_WORDS = 20
