@@ -610,6 +610,18 @@ def test_a_short_error_or_loading_page_is_still_emptied(text):
         assert clean(text, title=title).text == ""
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Share on Facebook\n\nTweet\n\nComments (3)",
+        "Subscribe to our newsletter\n\nSign up",
+        "Related articles\n\n* Harbour board approves pier\n\n* Storm closes road",
+    ],
+)
+def test_a_short_page_of_widgets_a_rule_names_is_still_emptied(text):
+    assert clean(text).text == ""
+
+
 def test_a_long_page_of_nothing_but_chrome_is_still_emptied():
     menu = ["* Home", "* News", "* Sport", "* Weather", "Sign in", "Cookie settings", "Privacy"]
     result = clean("\n".join(menu * 8))

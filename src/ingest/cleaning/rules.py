@@ -785,15 +785,18 @@ SHORT_PAGE_WORDS = 50
 
 
 def keep_short_page(page: Page) -> None:
-    """Unmark every line of a short page the rules and the model marked whole, unless a line of
-    it is a known label or notice (an error page, a loading or JavaScript notice): such a page
-    has no body to keep."""
+    """Unmark every line of a short page the rules and the model marked whole when each mark is
+    a judgement that needs the page's context (the title's repeat, the line model's); a page
+    with a widget, label or notice a rule names (share buttons, an error page, a loading or
+    JavaScript notice) has no body to keep."""
     if not page.n or not all(page.marks):
         return
     if sum(line.n_words for line in page.lines) > SHORT_PAGE_WORDS:
         return
-    if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE):
+    if not all(mark == "chrome.title" or mark.startswith("model.") for mark in page.marks):
         return
+    if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE):
+        return  # a label or notice the title's mark came first on
     page.marks = [None] * page.n
 
 
