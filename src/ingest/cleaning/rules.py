@@ -485,23 +485,20 @@ def _cut_teaser(line: Line) -> bool:
     return line.n_words >= TEASER_WORDS and not line.bullet and line.text[-1].isalnum()
 
 
+def _teaser_under(page: Page, i: int) -> list[int]:
+    """The first of the two lines under line ``i`` that is a cut teaser, if one is."""
+    return [j for j in (i + 1, i + 2) if j < page.n and _cut_teaser(page.lines[j])][:1]
+
+
 def _teaser_lists(page: Page) -> list[tuple[int, int]]:
     """The first and last line of each list of other articles' cards: a headline with a teaser
     cut off under it, ``TEASER_CARDS`` or more in a row, the teasers cut to about one length."""
-    cards = []
-    for line in page.lines:
-        if not _card_headline(line):
-            continue
-        below = next(
-            (
-                j
-                for j in (line.index + 1, line.index + 2)
-                if j < page.n and _cut_teaser(page.lines[j])
-            ),
-            None,
-        )
-        if below is not None:
-            cards.append((line.index, below))
+    cards = [
+        (line.index, j)
+        for line in page.lines
+        if _card_headline(line)
+        for j in _teaser_under(page, line.index)
+    ]
     runs: list[list[tuple[int, int]]] = []
     for card in cards:
         if runs and card[0] - runs[-1][-1][1] <= TEASER_GAP + 1:
