@@ -7,6 +7,8 @@ and fixtures (``../shared/bench`` next to the repository, or ``$INGEST_BENCH_DIR
 
 - text form: the shipped text rendering, normalised, its title read by ``extract_text_metadata``,
   cleaned by ``clean_pages`` (the whole set as one batch);
+- flat text form: the same rendering without its blank lines, as dumps that print a block a
+  line and no gaps come (Common Crawl's WET text): a layout the shipped rendering does not have;
 - html form: the product's reader and extractor (``decode_page``, ``extract_html``), normalised,
   cleaned by ``clean_pages`` as extracted text beside the page's rendering (``render_html``).
 
@@ -130,11 +132,19 @@ def c4_filter(text: str) -> str:
     return "\n".join(keep)
 
 
+def flat(text: str) -> str:
+    """The text without its blank lines."""
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
 def product(data: dict[str, dict], form: str) -> tuple[dict[str, str], float]:
     """The cleaner's output per page and its CPU milliseconds per page."""
     ids = list(data)
     if form == "text":
         pages = [PageText(data[i]["text"], data[i]["text_title"]) for i in ids]
+    elif form == "flat text":
+        flats = [flat(data[i]["text"]) for i in ids]
+        pages = [PageText(text, _text_title(text)) for text in flats]
     else:
         pages = [
             PageText(data[i]["extracted"], data[i]["title"], True, data[i]["rendering"])
@@ -154,6 +164,7 @@ def systems(set_name: str, ids: list[str]) -> dict[tuple[str, str], dict[str, st
         ("text", "ingest"): text,
         ("text", "no cleaning"): {i: d["text"] for i, d in data.items()},
         ("text", "C4-style filter"): {i: c4_filter(d["text"]) for i, d in data.items()},
+        ("flat text", "ingest"): product(data, "flat text")[0],
         ("html", "ingest"): html,
         ("html", "trafilatura"): {i: d["extracted"] for i, d in data.items()},
     }

@@ -41,6 +41,19 @@ TOKEN = re.compile(r"\w+")
 SPACES = re.compile(r"\s+")
 
 
+#: the whole-page renderings the line model learns from and is scored on: the shipped
+#: inscriptis text, html-text's, and html-text's without blank lines ("flat": a block a line
+#: and no gaps, as Common Crawl's WET text prints a page)
+RENDERINGS = ("inscriptis", "html_text", "flat")
+
+
+def rendering(page: dict, name: str) -> str:
+    """One of ``RENDERINGS`` of a page of ``pages``."""
+    if name == "flat":
+        return "\n".join(line for line in page["html_text"].split("\n") if line.strip())
+    return page[name]
+
+
 def bench_dir() -> Path:
     env = os.environ.get("INGEST_BENCH_DIR")
     return Path(env) if env else REPO.parent / "shared" / "bench"

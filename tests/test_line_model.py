@@ -4,7 +4,7 @@ import numpy as np
 
 from ingest.cleaning import CleaningConfig, PageText, clean, clean_pages
 from ingest.cleaning.cleaner import body_probabilities
-from ingest.cleaning.features import FEATURES, SCORE_FEATURES, batch_features
+from ingest.cleaning.features import FEATURES, SCORE_FEATURES, batch_features, block_bounds
 from ingest.cleaning.line_model import load_model
 from ingest.cleaning.trees import from_lightgbm
 
@@ -52,6 +52,29 @@ def test_layout_alone_scores_a_footer_of_unknown_words_below_the_article():
     place = np.array([raw[n] in PLACES for n in lines.number])
     article = np.array([raw[n] in BODY for n in lines.number])
     assert body[place].max() < 0.5 < body[article].min()
+
+
+def test_a_page_without_blank_lines_keeps_its_article():
+    # a dump that prints a block a line and no gaps (Common Crawl's WET text): the layout has
+    # no blocks to go by, the article still stays and the menu still goes
+    result = clean("\n".join([*NAV, *BODY, *FOOTER]))
+    for paragraph in BODY:
+        assert paragraph in result.text
+    assert "Politik" not in result.text.split("\n")
+
+
+def test_the_blocks_of_a_page_and_of_a_page_without_gaps():
+    # blocks are the lines between gaps; a page with no gap has none: a block a line
+    lines = batch_features(["a\nb\n\nc\nd\ne", "\nf\ng\nh"])
+    first, after = block_bounds(lines)
+    assert first.tolist() == [0, 0, 2, 2, 2, 5, 6, 7]
+    assert after.tolist() == [2, 2, 5, 5, 5, 6, 7, 8]
+
+
+def test_an_article_printed_as_one_line_between_a_menu_and_a_footer_is_kept():
+    article = " ".join(BODY * 3)
+    result = clean("\n".join([*NAV, article, *FOOTER]))
+    assert article in result.text
 
 
 def test_model_is_not_applied_to_extracted_text():

@@ -462,9 +462,13 @@ def _page_span(v: np.ndarray) -> tuple[int, int]:
 
 def block_bounds(lines: BatchLines) -> tuple[np.ndarray, np.ndarray]:
     """The first line of each line's block and the line after its last (a block: the non-blank
-    lines between two gaps)."""
+    lines between two gaps). A page without a gap (a dump that prints a block a line, as Common
+    Crawl's WET text) has no blocks to go by: each of its lines is a block of its own."""
     k = np.arange(len(lines.page))
-    starts = (lines.features[:, _GAP_BEFORE] > 0) | (k == lines.page_start[lines.page])
+    first_of_page = k == lines.page_start[lines.page]
+    gap = (lines.features[:, _GAP_BEFORE] > 0) & ~first_of_page
+    gapless = np.bincount(lines.page, weights=gap, minlength=len(lines.page_start) - 1) == 0
+    starts = gap | first_of_page | gapless[lines.page]
     block = np.cumsum(starts) - 1
     first = np.flatnonzero(starts)
     after = np.append(first[1:], len(k))
