@@ -1,6 +1,7 @@
 """Quality of the cleaner on the test sites of the development corpora, both input forms.
 
-usage: python benchmarks/quality.py [--every N] [--json FILE] [--pin]
+usage: python benchmarks/quality.py [--every N] [--split PART ...] [--intervals] [--json FILE]
+       [--pin]
 
 For every page of the TEST sites (``benchmarks/site_split.json``) of devset, modern, readability
 and fixtures (``../shared/bench`` next to the repository, or ``$INGEST_BENCH_DIR``):
@@ -18,6 +19,9 @@ main-text F1 / precision / recall where gold has ``text``, snippet F1 / recall w
 snippets. Normalised pages and trafilatura's output are cached under ``benchmarks/_cache/``.
 ``--pin`` writes the scores of the gate sample (every ``GATE_EVERY``-th test page of each set)
 to ``quality_scores.json``, which ``tests/test_quality_gate.py`` guards.
+``--split train validation`` scores the sites a change may be tuned on instead (never pinned).
+``--intervals`` adds each F1's 95% interval over draws of sites, and that of the HTML form's
+gain over trafilatura (``site_bootstrap.py``): a gap inside it is one other sites could reverse.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ SCORES_FILE = REPO / "benchmarks" / "quality_scores.json"
 SETS = ("devset", "modern", "readability", "fixtures")
 GATE_EVERY = 5
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from site_bootstrap import interval, page_stats  # noqa: E402
+from site_split import site_of  # noqa: E402
 
 from ingest.cleaning import PageText, clean_pages  # noqa: E402
 from ingest.decoding import decode_page  # noqa: E402
@@ -67,10 +75,10 @@ def gold(set_name: str) -> dict:
     return json.loads((bench_dir() / set_name / "gold.json").read_text(encoding="utf-8"))
 
 
-def test_ids(set_name: str, every: int = 1) -> list[str]:
-    """The pages of the set's test sites, sorted; every ``every``-th of them."""
+def test_ids(set_name: str, every: int = 1, parts: tuple[str, ...] = ("test",)) -> list[str]:
+    """The pages of the set's test sites (or of ``parts``), sorted; every ``every``-th of them."""
     split = json.loads((REPO / "benchmarks" / "site_split.json").read_text())[set_name]
-    return sorted(i for i, part in split.items() if part == "test")[::every]
+    return sorted(i for i, part in split.items() if part in parts)[::every]
 
 
 # --- inputs (cached) -----------------------------------------------------------------------
@@ -170,39 +178,87 @@ def systems(set_name: str, ids: list[str]) -> dict[tuple[str, str], dict[str, st
     }
 
 
-def evaluate(every: int = 1) -> dict[str, dict]:
-    """Scores per ``set/form/system`` on the test sites (every ``every``-th page)."""
+def evaluate(
+    every: int = 1, parts: tuple[str, ...] = ("test",), intervals: bool = False
+) -> dict[str, dict]:
+    """Scores per ``set/form/system`` on the test sites (every ``every``-th page); with
+    ``intervals``, each figure's 95% interval over draws of sites (``site_bootstrap``), and for
+    the HTML form that of ingest's difference to trafilatura."""
     score = score_module()
     out = {}
     for set_name in SETS:
-        ids = test_ids(set_name, every)
+        ids = test_ids(set_name, every, parts)
         g = gold(set_name)
         g = {i: g[i] for i in ids}
-        for (form, system), preds in systems(set_name, ids).items():
+        outputs = systems(set_name, ids)
+        for (form, system), preds in outputs.items():
             out[f"{set_name}/{form}/{system}"] = {
                 "pages": len(ids),
                 "text": score.score_text(g, preds),
                 "snippets": score.score_snippets(g, preds),
             }
+        if intervals:
+            _add_intervals(out, set_name, ids, g, outputs, score)
     return out
+
+
+def _add_intervals(
+    out: dict[str, dict],
+    set_name: str,
+    ids: list[str],
+    g: dict,
+    outputs: dict[tuple[str, str], dict[str, str]],
+    score: ModuleType,
+) -> None:
+    sites = [site_of(i, g[i]) for i in ids]
+    stats = {key: page_stats(score, g, preds, ids) for key, preds in outputs.items()}
+    for (form, system), page in stats.items():
+        result = out[f"{set_name}/{form}/{system}"]
+        for kind in ("text", "snippets"):
+            if result[kind]:
+                result[kind]["interval"] = interval(page, sites, kind)
+                if (form, system) == ("html", "ingest"):
+                    baseline = stats[("html", "trafilatura")]
+                    result[kind]["over_trafilatura"] = interval(page, sites, kind, baseline)
 
 
 def _fmt(r: dict | None, keys: tuple[str, ...]) -> str:
     return " | ".join(f"{r[k]:.3f}" for k in keys) if r else " | ".join("–" for _ in keys)
 
 
+def _span(r: dict | None, key: str = "interval") -> str:
+    return f"[{r[key][0]:.3f}, {r[key][1]:.3f}]" if r and key in r else "–"
+
+
 def table(results: dict[str, dict]) -> str:
-    lines = [
-        "| set | form | system | pages | text F1 | text P | text R | snippet F1 | snippet R |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    intervals = any(
+        r[kind] and "interval" in r[kind] for r in results.values() for kind in ("text", "snippets")
+    )
+    head = "| set | form | system | pages | text F1 | text P | text R | snippet F1 | snippet R |"
+    if intervals:
+        head += " text F1 95% | snippet F1 95% |"
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for key, r in results.items():
         set_name, form, system = key.split("/")
-        lines.append(
+        row = (
             f"| {set_name} | {form} | {system} | {r['pages']} | "
             f"{_fmt(r['text'], ('f1', 'precision', 'recall'))} | "
             f"{_fmt(r['snippets'], ('f1', 'recall'))} |"
         )
+        if intervals:
+            row += f" {_span(r['text'])} | {_span(r['snippets'])} |"
+        lines.append(row)
+    if intervals:
+        lines.append("")
+        lines.append("HTML, ingest minus trafilatura, 95% interval over draws of sites:")
+        for key, r in results.items():
+            if key.endswith("/html/ingest"):
+                figures = [
+                    f"{kind} F1 {_span(r[kind], 'over_trafilatura')}"
+                    for kind in ("text", "snippets")
+                    if r[kind]
+                ]
+                lines.append(f"- {key.split('/')[0]}: " + ", ".join(figures))
     return "\n".join(lines)
 
 
@@ -236,23 +292,38 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--every", type=int, default=1, help="every N-th test page only")
     parser.add_argument("--json", help="also write the scores here")
     parser.add_argument("--pin", action="store_true", help=f"write {SCORES_FILE.name}")
+    parser.add_argument(
+        "--split",
+        nargs="+",
+        choices=("train", "validation", "test"),
+        default=["test"],
+        help="the sites to score (default: test)",
+    )
+    parser.add_argument(
+        "--intervals",
+        action="store_true",
+        help="95%% intervals of each F1 over draws of sites (benchmarks/site_bootstrap.py)",
+    )
     args = parser.parse_args(argv)
+    parts = tuple(args.split)
+    if args.pin and parts != ("test",):
+        parser.error("--pin scores the test sites only")
     if args.pin:
         print(json.dumps(pin(), indent=1))
         return
-    results = evaluate(args.every)
+    results = evaluate(args.every, parts, args.intervals)
     print(table(results))
     traf, render, text_ms, html_ms, n = 0.0, 0.0, 0.0, 0.0, 0
     for set_name in SETS:
-        data = inputs(set_name, test_ids(set_name, args.every))
+        data = inputs(set_name, test_ids(set_name, args.every, parts))
         traf += sum(d["seconds"] for d in data.values()) * 1000
         render += sum(d["render_seconds"] for d in data.values()) * 1000
         text_ms += product(data, "text")[1] * len(data)
         html_ms += product(data, "html")[1] * len(data)
         n += len(data)
     print(
-        f"\nper page over {n} test pages: cleaner on text {text_ms / n:.2f} ms CPU, on "
-        f"trafilatura's text and the rendering {html_ms / n:.2f} ms CPU; trafilatura (with "
+        f"\nper page over {n} {'/'.join(parts)} pages: cleaner on text {text_ms / n:.2f} ms "
+        f"CPU, on trafilatura's text and the rendering {html_ms / n:.2f} ms CPU; trafilatura (with "
         f"decoding, cached wall time) {traf / n:.1f} ms, the rendering {render / n:.1f} ms"
     )
     if args.json:
