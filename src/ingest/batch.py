@@ -24,6 +24,7 @@ from ingest.analysis.stage import (
     strip_site_lines,
 )
 from ingest.cleaning import CleaningConfig, CleanResult, PageText, clean_pages
+from ingest.collector import rare_collections
 from ingest.dataset import STATE, BatchResult, RecordOutcome, staged_file
 from ingest.document import Document, Reject
 from ingest.identity import doc_id_for, sha256_bytes
@@ -167,6 +168,19 @@ def process_items(
     analysis stores (default: private ones, as if the batch were the whole dataset).
     ``isolate=False`` extracts HTML in this process, without the child process and its
     deadline."""
+    with rare_collections():
+        return _process_items(items, settings, run_id, fingerprint, stores, isolate, on_progress)
+
+
+def _process_items(
+    items: list[WorkItem],
+    settings: Settings,
+    run_id: str,
+    fingerprint: str,
+    stores: AnalysisStores | None,
+    isolate: bool,
+    on_progress: Callable[[int], None] | None,
+) -> Processed:
     stores = stores or AnalysisStores(None)
     report = on_progress or _no_progress
     out = Processed()
