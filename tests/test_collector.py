@@ -26,6 +26,14 @@ def test_raised_inside_and_restored_after():
     assert gc.get_threshold() == (700, 10, 10)
 
 
+def test_a_higher_or_disabled_threshold_is_left_alone():
+    for threshold in (0, 2 * BATCH_THRESHOLD):
+        gc.set_threshold(threshold, 10, 10)
+        with rare_collections():
+            assert gc.get_threshold() == (threshold, 10, 10)
+        assert gc.get_threshold() == (threshold, 10, 10)
+
+
 def test_restored_after_an_error():
     with pytest.raises(ValueError), rare_collections():
         raise ValueError("a batch failed")

@@ -32,7 +32,8 @@ def rare_collections() -> Iterator[None]:
     with _lock:
         if _active == 0:
             _saved = gc.get_threshold()
-            gc.set_threshold(max(BATCH_THRESHOLD, _saved[0]), *_saved[1:])
+            if _saved[0]:  # 0: automatic collection is off, and stays off
+                gc.set_threshold(max(BATCH_THRESHOLD, _saved[0]), *_saved[1:])
         _active += 1
     try:
         yield
