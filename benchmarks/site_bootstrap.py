@@ -57,8 +57,8 @@ def page_stats(score: ModuleType, gold: dict, preds: dict[str, str], ids: list[s
 
 def _site_weights(sites: list[str], rounds: int, seed: int) -> np.ndarray:
     """rounds x pages: how often each page's site is drawn in each round."""
-    names = sorted(set(sites))
-    index = np.array([names.index(s) for s in sites])
+    names = {name: k for k, name in enumerate(sorted(set(sites)))}
+    index = np.array([names[s] for s in sites])
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(names), size=(rounds, len(names)))
     counts = np.stack([np.bincount(row, minlength=len(names)) for row in draws])
