@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.cleaning.vocab import TextIndex
+from ingest.cleaning.vocab import NeedleSets, TextIndex
 
 # few letters, so that needles overlap one another and recur within and across lines
 letters = st.text(alphabet="abé€ ", min_size=0, max_size=30)
@@ -22,3 +22,23 @@ def test_holding_finds_each_line_past_an_overlapping_needle() -> None:
     assert TextIndex(texts).holding(("abc", "bc", "€a")) == {0, 1, 3}
     assert TextIndex(texts).holding(("zz",)) == set()
     assert TextIndex([]).holding(("a",)) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(letters, max_size=12), st.lists(needles, min_size=1, max_size=4))
+def test_sets_found_in_one_pass_hold_what_each_set_alone_holds(
+    texts: list[str], sets: list[list[str]]
+) -> None:
+    groups = tuple(tuple(group) for group in sets)
+    together = TextIndex(texts, NeedleSets(groups))
+    for group in groups:
+        expected = {i for i, text in enumerate(texts) if any(n in text for n in group)}
+        assert together.holding(group) == expected
+
+
+def test_a_set_found_in_one_pass_and_one_searched_alone_on_the_same_page() -> None:
+    texts = ["the comments below", "a comment", "no match here", "omme"]
+    index = TextIndex(texts, NeedleSets((("comment",), ("omme", "xyz"))))
+    assert index.holding(("comment",)) == {0, 1}
+    assert index.holding(("omme", "xyz")) == {0, 1, 3}  # inside another set's match too
+    assert index.holding(("here",)) == {2}  # a set not given: searched alone

@@ -127,7 +127,6 @@ class Page:
         "_hits",
         "_keys",
         "_lowers",
-        "_short",
         "disabled",
         "first_prose",
         "last_prose",
@@ -149,8 +148,6 @@ class Page:
         self._keys: vocab.KeyIndex | None = None
         self._lowers: vocab.TextIndex | None = None
         self._hits: dict[vocab.Matcher, set[int]] = {}
-        #: max_words -> the index of the lines of at most that many words, and their indices
-        self._short: dict[int, tuple[vocab.TextIndex, list[int]]] = {}
 
     def allowed(self, rule: str) -> bool:
         return rule not in self.disabled and rule.split(".", 1)[0] not in self.disabled
@@ -173,7 +170,9 @@ class Page:
         if hits is None:
             if self._keys is None:
                 self._keys = vocab.KeyIndex(
-                    [line.key for line in self.lines], [line.first for line in self.lines]
+                    [line.key for line in self.lines],
+                    [line.first for line in self.lines],
+                    _KEY_NEEDLES,
                 )
             hits = self._hits[matcher] = matcher.matching(self._keys)
         return hits
@@ -181,15 +180,11 @@ class Page:
     def holding(self, needles: tuple[str, ...], max_words: int | None = None) -> set[int]:
         """Indices of the lines (of at most ``max_words`` words, if given) whose lower-case text
         contains one of ``needles``."""
+        found = self._lower_index().holding(needles)
         if max_words is None:
-            return self._lower_index().holding(needles)
-        found = self._short.get(max_words)
-        if found is None:
-            ids = [line.index for line in self.lines if line.n_words <= max_words]
-            index = vocab.TextIndex([self.lines[i].lower for i in ids])
-            found = self._short[max_words] = (index, ids)
-        index, ids = found
-        return {ids[i] for i in index.holding(needles)}
+            return found
+        lines = self.lines
+        return {i for i in found if lines[i].n_words <= max_words}
 
     def lower_text(self) -> str:
         """The lower-case texts of the lines, one a line."""
@@ -197,7 +192,7 @@ class Page:
 
     def _lower_index(self) -> vocab.TextIndex:
         if self._lowers is None:
-            self._lowers = vocab.TextIndex([line.lower for line in self.lines])
+            self._lowers = vocab.TextIndex([line.lower for line in self.lines], _LOWER_NEEDLES)
         return self._lowers
 
 
@@ -795,6 +790,32 @@ def keep_short_page(page: Page) -> None:
     if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE):
         return  # a label or notice the title's mark came first on
     page.marks = [None] * page.n
+
+
+#: the strings the rules search in a page's lower-case lines, found in one pass over it
+_LOWER_NEEDLES = vocab.NeedleSets(
+    (_COMMENT_HINTS, _SHARE_SEARCHED, _MEDIA_HINTS_SEARCHED, _CODE_CHARS, _CODE_NEEDLES)
+)
+#: the strings one of which a line key must hold for a phrase matcher's gated patterns
+_KEY_NEEDLES = vocab.NeedleSets(
+    tuple(
+        matcher.gate
+        for matcher in (
+            COMMENT_LABEL,
+            DONATION_SALUTATION,
+            DONATION_LEAD,
+            NEWSLETTER_CTA,
+            RELATED_LEAD,
+            RELATED_INLINE,
+            MEDIA_CREDIT_START,
+            MEDIA_LABEL,
+            CHROME_LABEL,
+            CHROME_NOTICE,
+            CHROME_LABEL_PREFIX,
+            CHROME_WIRE,
+        )
+    )
+)
 
 
 FAMILIES: tuple[tuple[str, Callable[[Page], None]], ...] = (

@@ -38,13 +38,51 @@ _FIRST_WORD = re.compile(r"^([\w'’-]+)(?: |$)")
 _KEY_WORD = re.compile(r"[\w'’-]*")
 
 
+class NeedleSets:
+    """Several sets of needles found in one pass over a text: a page is scanned once for all the
+    sets its rules search rather than once a set (each pass costs about as much however few the
+    needles)."""
+
+    __slots__ = ("_automaton", "_column", "_member")
+
+    def __init__(self, sets: tuple[tuple[str, ...], ...]) -> None:
+        sets = tuple(dict.fromkeys(group for group in sets if group))
+        needles = sorted({needle for group in sets for needle in group})
+        at = {needle: i for i, needle in enumerate(needles)}
+        #: whether needle i belongs to set j
+        self._member = np.zeros((len(needles), len(sets)), dtype=bool)
+        for j, group in enumerate(sets):
+            self._member[[at[needle] for needle in group], j] = True
+        self._column = {group: j for j, group in enumerate(sets)}
+        # the standard match kind reports overlapping matches: every needle wherever it stands
+        self._automaton = AhoCorasick(needles) if needles else None
+
+    def column(self, needles: tuple[str, ...]) -> int | None:
+        """The set's column, if it is one of the sets."""
+        return self._column.get(needles)
+
+    def find(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Which needle stands at which position, every match of every needle in ``text``."""
+        if self._automaton is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        hits = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        needle = np.fromiter((i for i, _, _ in hits), np.int64, len(hits))
+        start = np.fromiter((start for _, start, _ in hits), np.int64, len(hits))
+        return needle, start
+
+    def members(self, needle: np.ndarray, column: int) -> np.ndarray:
+        """Which of the found needles belong to the set of ``column``."""
+        return self._member[needle, column]
+
+
 class TextIndex:
     """The texts of a page's lines joined into one string, to find the lines holding one of
-    many strings in one pass over the page instead of one search per string and line."""
+    many strings in one pass over the page instead of one search per string and line.
+    ``sets``: the needle sets the page's rules search, found together in one pass."""
 
-    __slots__ = ("_starts", "n", "text")
+    __slots__ = ("_found", "_sets", "_starts", "n", "text")
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], sets: NeedleSets | None = None) -> None:
         self.n = len(texts)
         self.text = "\n".join(texts)
         # where each text starts (the running sum of the lengths before it, each plus a
@@ -52,18 +90,32 @@ class TextIndex:
         self._starts = np.fromiter(
             accumulate(map((1).__add__, map(len, texts)), initial=0), np.int64, self.n + 1
         )
+        self._sets = sets
+        #: every match of ``sets``' needles: the needle, and the text it stands in
+        self._found: tuple[np.ndarray, np.ndarray] | None = None
 
     def holding(self, needles: tuple[str, ...]) -> set[int]:
         """Indices of the texts that contain one of ``needles`` (none holding a newline)."""
         if not self.n or not needles:
             return set()
+        column = self._sets.column(needles) if self._sets is not None else None
+        if column is not None:
+            if self._found is None:
+                needle, start = self._sets.find(self.text)
+                self._found = needle, self._text_of(start)
+            needle, text = self._found
+            return set(np.unique(text[self._sets.members(needle, column)]).tolist())
         # non-overlapping matches suffice: a match never spans two texts, so every text that
         # holds a needle holds at least one match
         hits = _automaton(needles).find_matches_as_indexes(self.text)
         if not hits:
             return set()
         at = np.fromiter((start for _, start, _ in hits), np.int64, len(hits))
-        return set(np.unique(np.searchsorted(self._starts, at, "right") - 1).tolist())
+        return set(np.unique(self._text_of(at)).tolist())
+
+    def _text_of(self, at: np.ndarray) -> np.ndarray:
+        """The index of the text each position of the joined string stands in."""
+        return np.searchsorted(self._starts, at, "right") - 1
 
 
 @cache
@@ -87,8 +139,8 @@ class KeyIndex(TextIndex):
 
     __slots__ = ("by_first", "folds", "keys")
 
-    def __init__(self, keys: list[str], firsts: list[str]) -> None:
-        super().__init__(keys)
+    def __init__(self, keys: list[str], firsts: list[str], sets: NeedleSets | None = None) -> None:
+        super().__init__(keys, sets)
         self.keys = keys
         #: whether a key holds a character that IGNORECASE matches to another one ("ſ")
         self.folds = _folds(self.text)
