@@ -613,6 +613,7 @@ def _date_stamp(line: Line) -> bool:
     return dated or bool(NUMERIC_DATE.search(line.text))
 
 
+@lru_cache(maxsize=1 << 16)
 def _plain_date_kind(word: str) -> bool | None:
     """``_date_kind`` of a word of a line when it is plain ASCII letters without a glued capital
     (then the word is one of the line's tokens); else False (unknown). Cheaper than tokenising
