@@ -133,6 +133,7 @@ def _add_rendering_lines(
     ]
     if not chosen:
         return out, added
+    chosen = [chosen[k] for k in _by_length([pages[i].rendering for i in chosen])]
     model, additions = model or load_model(), additions or load_additions()
     for part in _chunks([pages[i].rendering for i in chosen]):
         members = [chosen[k] for k in part]
@@ -157,6 +158,14 @@ def _add_rendering_lines(
             out[i] = replace(pages[i], text=merge(pages[i].text, f.lines, f.alignment, add))
             added[i] = tuple(line for line, a in zip(f.lines, add, strict=True) if a)
     return out, added
+
+
+def _by_length(texts: list[str]) -> list[int]:
+    """The order of ``texts`` by their number of lines. Pages of like length then share a
+    chunk: the GRU reads a chunk's pages side by side, a line of each a step, for as many
+    steps as the chunk's longest page has lines. A page's scores do not depend on the others
+    of its chunk."""
+    return sorted(range(len(texts)), key=lambda i: texts[i].count("\n"))
 
 
 def _chunks(texts: list[str]) -> list[range]:
@@ -210,6 +219,8 @@ CHUNK_CHARS = 1_000_000
 def _apply_model(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
+    order = _by_length(texts)
+    texts, pages = [texts[i] for i in order], [pages[i] for i in order]
     for part in _chunks(texts):
         chunk = slice(part.start, part.stop)
         _apply_model_chunk(texts[chunk], pages[chunk], model, threshold)
