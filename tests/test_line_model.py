@@ -1,8 +1,9 @@
 """The learned line model: what it removes and how it names it, batches, the shipped forests."""
 
 import numpy as np
+import pytest
 
-from ingest.cleaning import CleaningConfig, PageText, clean, clean_pages
+from ingest.cleaning import CleaningConfig, PageText, clean, clean_pages, cleaner
 from ingest.cleaning.cleaner import body_probabilities
 from ingest.cleaning.features import FEATURES, SCORE_FEATURES, batch_features, block_bounds
 from ingest.cleaning.line_model import load_model
@@ -109,6 +110,19 @@ def test_a_batch_cleans_each_page_as_alone():
     batch = clean_pages(pages, CleaningConfig())
     assert batch == [clean(p.text, extracted=p.extracted) for p in pages]
     assert batch[1].text == "" and batch[4].removed == ()
+
+
+def test_pages_chunked_by_length_come_back_in_their_order(monkeypatch: pytest.MonkeyPatch):
+    """Pages go to the model in chunks of like length, in both forms; each result is still its
+    own page's, as if cleaned alone."""
+    long_page = rendering() + "\n\n" + "\n\n".join(BODY[::-1])
+    texts = [long_page, rendering(PLACES), "\n\n".join(BODY), rendering(FOOTER[:2]), long_page]
+    pages = [PageText(t) for t in texts]
+    pages += [PageText(BODY[0], extracted=True, rendering=t) for t in texts]
+    alone = [clean_pages([page])[0] for page in pages]
+    monkeypatch.setattr(cleaner, "CHUNK_CHARS", 600)  # several chunks in this small batch
+    assert len(cleaner._chunks(texts)) > 1
+    assert clean_pages(pages) == alone
 
 
 def test_features_number_the_non_blank_lines_of_each_page():
