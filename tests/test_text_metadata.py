@@ -352,7 +352,38 @@ def test_the_headline_printed_again_is_not_a_name():
     title = "Silver Society – The young old people"
     text = f"Home › {title}\n{title}\n18/03/2019 | Jane Doe\n{title}\n{BODY}\n{BODY}"
     meta = extract_text_metadata(text)
-    assert (meta.title, meta.author) == (title, None)
+    assert (meta.title, meta.author) == (title, "Jane Doe")
+
+
+def test_byline_after_the_date_of_a_dateline():
+    for line in [
+        "September 1st, 2023 By Jane Doe",
+        "May 2, 2024 · 3 min read · By Jane Doe",
+        "December 15, 2025 · 30 min · 6279 words · Jane Doe",
+        "Posted on December 18, 2025 Posted by Jane Doe 59 Comments",
+        "03/01/2017 by Jane Doe, Candidate Representative",
+    ]:
+        text = f"Menu\nCouncil approves the budget for next year\n{line}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author == "Jane Doe", line
+
+
+def test_no_byline_in_a_dateline_without_a_name():
+    for line in [
+        "May 2, 2024 · Stand by Me tour dates",
+        "17 de diciembre de 2021",
+        "December 15, 2025 · 30 min · 6279 words",
+    ]:
+        text = f"Menu\nCouncil approves the budget for next year\n{line}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author is None, line
+
+
+def test_name_under_the_headline_over_a_job_title_is_the_author():
+    for role in ["Founder & CEO", "Tech Writer", "Former Management Consultant"]:
+        text = f"Menu\nCouncil approves the budget for next year\nJane Doe\n{role}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author == "Jane Doe", role
+    for other in ["Share this article", "Council approves the budget."]:
+        text = f"Menu\nCouncil approves the budget for next year\nJane Doe\n{other}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author is None, other
 
 
 def test_no_byline_in_a_word_with_a_slash_or_a_menu_item():

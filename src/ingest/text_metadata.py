@@ -18,10 +18,13 @@ from operator import contains, itemgetter, or_
 from ingest.textmeta.bylines import (
     BYLINE_WORDS,
     byline_name,
+    dated_byline_name,
     lead_only,
     name_part,
     opens_byline,
+    part_name,
     person_name,
+    role_line,
 )
 from ingest.textmeta.dates import (
     OTHER,
@@ -163,8 +166,12 @@ class _Head:
                 name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
                 if name and name != page.raw[i] and page.raw[i] == page.raw[title.index]:
                     continue
-                beside = (j for j in (i - 1, i + 1) if j != title.index and j < n)
-                if name and (self.date(i) or any(map(self.meta, beside))):
+                beside = [j for j in (i - 1, i + 1) if j != title.index and j < n]
+                if name and (self.date(i) or any(map(self.meta, beside)) or self._role(beside)):
+                    return name, i
+            # a byline after a date or a separator in a dateline
+            for i in range(start, end):
+                if i != title.index and (name := self._dated_byline(i)):
                     return name, i
         # the head of the page: only lines short enough and opening like a byline are read
         head = list(map(page.line, _may_open_bylines(page, min(n, head_end))))
@@ -174,6 +181,22 @@ class _Head:
         return found or next(
             ((name, line.index) for line in head if (name := byline_name(line))), None
         )
+
+    def _role(self, lines: list[int]) -> bool:
+        """Whether one of ``lines`` names a job or a role (a name's job title or biography)."""
+        page = self.page
+        return any(page.chars[j] <= NAME_CHARS and role_line(page.raw[j]) for j in lines)
+
+    def _dated_byline(self, i: int) -> str | None:
+        """The author a dateline names after its date or a separator."""
+        page = self.page
+        if page.chars[i] > BYLINE_CHARS:
+            return None
+        line = page.line(i)
+        name = dated_byline_name(line)
+        if name is None and self.date(i) is not None:
+            name = part_name(line.text)
+        return name
 
     def published(self, title: HeadLine | None, byline: int | None = None) -> date | None:
         n = len(self.page)

@@ -8,9 +8,11 @@ from ingest.textmeta.lines import HeadLine
 from ingest.textmeta.vocab import (
     BYLINE_FIRST,
     BYLINE_LEAD,
+    INNER_BYLINE_LEAD,
     MONTHS,
     NAME_PARTICLES,
     NAME_STOP,
+    ROLE_WORDS,
     USER_LEADS,
 )
 
@@ -27,6 +29,13 @@ BYLINE_WORDS = 14
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s[/|]\s?\S")
 _USER = re.compile(r"^[\w.@+-]{2,40}$")
 _WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+#: what ends a dateline's part before a byline lead ("May 2, 2024 · By Jane Doe")
+_PART_ENDS = frozenset("·•|–—,")
+#: the separators between the parts of a dateline ("May 2, 2024 · 5 min · Jane Doe")
+_PARTS = re.compile(r"\s+[·•|]\s+")
+#: the most words of a line naming a role
+ROLE_LINE_WORDS = 8
+_ROLE_TOKEN = re.compile(r"[\w'’-]+")
 
 
 def name_part(text: str) -> str | None:
@@ -105,3 +114,39 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
         if found:
             return person_name(found.group("name").strip())
     return None
+
+
+def dated_byline_name(line: HeadLine) -> str | None:
+    """The first author of a byline that follows a date or a separator in its line ("September
+    1st, 2023 By Jane Doe", "May 2, 2024 · 3 min read · By Jane Doe")."""
+    if line.n_words > BYLINE_WORDS:
+        return None
+    text = line.text
+    for found in INNER_BYLINE_LEAD.finditer(text):
+        before = text[: found.start()].rstrip()
+        if not before or not (before[-1] in _PART_ENDS or any(map(str.isdigit, before))):
+            continue
+        rest = text[found.end() :]
+        name = name_part(rest) if rest[:1].isupper() else None
+        if name:
+            return name
+    return None
+
+
+def part_name(text: str) -> str | None:
+    """A name standing as a part of a line split by separators, after its first part
+    ("December 15, 2025 · 30 min · Jane Doe", "18/03/2019 | Jane Doe")."""
+    for part in _PARTS.split(text)[1:]:
+        name = name_part(part)
+        if name:
+            return name
+    return None
+
+
+def role_line(text: str) -> bool:
+    """A short line naming a job or a role, as under an author's name ("Founder & CEO",
+    "Tech Writer")."""
+    if text.rstrip().endswith((".", "!", "?")):
+        return False
+    words = _ROLE_TOKEN.findall(text.lower())
+    return 0 < len(words) <= ROLE_LINE_WORDS and not ROLE_WORDS.isdisjoint(words)

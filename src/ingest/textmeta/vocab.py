@@ -30,6 +30,13 @@ BYLINE_LEAD = re.compile(
 )
 #: a job title under a name ("Staff Writer", "Trending Editor")
 BYLINE_ROLE = re.compile(r"^(?:" + _alternatives(_DATA["byline_roles"]) + r")\b", re.IGNORECASE)
+#: a byline lead inside a line, after a date or a separator ("May 2, 2024 · By Jane Doe")
+INNER_BYLINE_LEAD = re.compile(
+    r"(?<=\s)(?:" + _alternatives(_DATA["byline_leads"]) + r")(?:\s*:\s*|\s+)", re.IGNORECASE
+)
+#: words of a job title or a short biography under an author's name ("Founder & CEO",
+#: "Tech Writer", "Former McKinsey Consultant")
+ROLE_WORDS = frozenset(_DATA["role_words"])
 #: "Published", "Last updated:" before a date
 DATE_LEAD = re.compile(r"^(?:" + _alternatives(_DATA["date_leads"]) + r")\b", re.IGNORECASE)
 #: the word just before a date that says what the date is: "Published", "Updated", "Joined"
