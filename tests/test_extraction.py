@@ -58,3 +58,20 @@ def test_a_page_with_no_main_text_is_cleaned_as_the_whole_page(tmp_path: Path) -
     assert kind == "row", row
     assert row["format"] == "html" and sentence in row["text"]
     assert any("whole page" in w for w in row["warnings"])
+
+
+def test_markup_that_is_only_a_comment_or_instruction_is_a_verdict_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A page whose markup parses to a lone comment or processing instruction has no text: it
+    is rejected for that, not as an extractor's failure."""
+    from pages import run_page
+
+    from ingest.extraction import render_html
+    from ingest.settings import Settings
+
+    assert render_html("<?xml >\u2028<?") == ""
+    page = tmp_path / "instruction.html"
+    page.write_bytes(b"<?xml >\xe2\x80\xa8<?")
+    kind, value = run_page(page, Settings())
+    assert kind == "reject" and value[0] != "extraction_failed", value

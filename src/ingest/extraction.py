@@ -103,6 +103,8 @@ def render_html(html: str, *, captions: bool = True) -> str:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return ""
+    if not isinstance(tree.tag, str):  # a page that is only a comment or an instruction
+        return ""
     hidden = "//script|//style|//noscript|//template" + ("" if captions else "|//figcaption")
     for element in tree.xpath(hidden):
         element.drop_tree()
