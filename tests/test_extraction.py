@@ -75,3 +75,20 @@ def test_markup_that_is_only_a_comment_or_instruction_is_a_verdict_not_a_crash(
     page.write_bytes(b"<?xml >\xe2\x80\xa8<?")
     kind, value = run_page(page, Settings())
     assert kind == "reject" and value[0] != "extraction_failed", value
+
+
+def test_a_page_the_extractor_fails_on_is_cleaned_as_the_whole_page(tmp_path: Path) -> None:
+    """Markup that makes a library of the extractor fail (here htmldate, on MathML around the
+    document) loses nothing: the page is cleaned as its whole rendering, and the row says why."""
+    from pages import run_page
+
+    from ingest.settings import Settings
+
+    sentence = "The harbour committee met on Tuesday evening to approve the budget for next year."
+    page = tmp_path / "math.html"
+    page.write_text(f"<math><html><body><p>{sentence}</p><math><p>x")
+    kind, row = run_page(page, Settings())
+    assert kind == "row", row
+    assert sentence in row["text"]
+    failed = [w for w in row["warnings"] if w.startswith("the extractor failed")]
+    assert all("cleaned as a whole page" in w for w in failed)

@@ -293,7 +293,9 @@ def _extract(
         for done, (pending, (kind, value)) in enumerate(zip(html, outcomes, strict=True), start=1):
             if kind == "ok":
                 extraction: Extraction = value
-                attach_extraction(pending, extraction.extracted, extraction.rendering)
+                attach_extraction(
+                    pending, extraction.extracted, extraction.rendering, extraction.failure
+                )
                 prework.add(pending)
             else:
                 reason, detail = value

@@ -78,6 +78,8 @@ class Extraction:
 
     extracted: Extracted
     rendering: str | None = None
+    #: why the extractor failed on the page, when the page is cleaned as ``rendering`` instead
+    failure: str | None = None
 
 
 Outcome = tuple[str, Any]  # ("ok", Extraction) or ("reject", (reason, detail))
@@ -102,8 +104,24 @@ def run_extraction(html: str, url: str | None, focus: ExtractionFocus) -> Outcom
     except MemoryError:
         return "reject", (RejectReason.extraction_failed.value, "out of memory")
     except Exception as exc:  # a library failure on one page must not stop the batch
-        detail = f"{type(exc).__name__}: {str(exc)[:300]}"
-        return "reject", (RejectReason.extraction_failed.value, detail)
+        message = str(exc)[:300]
+        return _whole_page(
+            html, f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        )
+
+
+def _whole_page(html: str, failure: str) -> Outcome:
+    """A page the extractor failed on (a library's bug on odd markup), cleaned as its whole
+    rendering; a reject naming the failure when the page renders to no text either."""
+    if markup_depth(html) > MAX_MARKUP_DEPTH:
+        return "reject", (RejectReason.extraction_failed.value, failure)
+    try:
+        rendering = render_html(html)
+    except Exception:  # the rendering's own failure adds nothing to the extractor's
+        rendering = ""
+    if not rendering.strip():
+        return "reject", (RejectReason.extraction_failed.value, failure)
+    return "ok", Extraction(Extracted(text=""), rendering, failure)
 
 
 def _rendering_beside(html: str) -> str | None:

@@ -91,9 +91,11 @@ def decode_record(
     return pending
 
 
-def attach_extraction(pending: Pending, extracted: Extracted, rendering: str | None) -> None:
-    """The extractor's result for an HTML record; a page it found no main text in is cleaned
-    as the text of the whole page rather than rejected."""
+def attach_extraction(
+    pending: Pending, extracted: Extracted, rendering: str | None, failure: str | None = None
+) -> None:
+    """The extractor's result for an HTML record; a page it found no main text in, or failed
+    on (``failure``), is cleaned as the text of the whole page rather than rejected."""
     pending.meta = extracted
     if extracted.text.strip() or rendering is None:
         pending.text = normalise(extracted.text)
@@ -101,7 +103,8 @@ def attach_extraction(pending: Pending, extracted: Extracted, rendering: str | N
         return
     pending.cleaned_as_text = True
     pending.text = normalise(rendering)
-    pending.side.warnings.append("the extractor found no main text; cleaned as a whole page")
+    why = f"the extractor failed ({failure})" if failure else "the extractor found no main text"
+    pending.side.warnings.append(f"{why}; cleaned as a whole page")
 
 
 def clean_text(pending: Pending, result: CleanResult) -> str:

@@ -14,7 +14,7 @@ class RejectReason(StrEnum):
     missing = "missing"  # gone between listing and reading, or a dangling link
     outside_root = "outside_root"  # a link that leads out of the raw root (not followed)
     timeout = "timeout"  # processing ran past the per-page deadline
-    extraction_failed = "extraction_failed"  # the extractor or the cleaner crashed
+    extraction_failed = "extraction_failed"  # a crash, and no rendering to fall back on
     no_text = "no_text"  # nothing of the page is left after extraction and cleaning
     batch_failed = "batch_failed"  # its batch failed after all retries
 
