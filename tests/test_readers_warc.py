@@ -238,3 +238,17 @@ def test_gzipped_arc_one_stream_or_per_record_and_cut_short(tmp_path: Path) -> N
     cut.write_bytes(gzip.compress(data)[:-30])
     (error,) = index(cut, SETTINGS)
     assert isinstance(error, RecordError) and error.reason == "corrupt" and str(cut) in error.detail
+
+
+@pytest.mark.parametrize(
+    "data", [b"WARC/", b"WARC/1.1 garbage\n\nmore", gzip.compress(b"WARC/"), b"\r\nWARC/x"]
+)
+def test_a_container_without_a_readable_record_is_one_error(tmp_path: Path, data: bytes) -> None:
+    """A file that starts like a WARC or ARC file but holds no record the libraries can read is
+    accounted for as one error naming it, not passed over as empty."""
+    path = tmp_path / "broken.html"
+    path.write_bytes(data)
+    found = list(index(path, SETTINGS))
+    assert len(found) == 1 and isinstance(found[0], RecordError), found
+    assert found[0].reason == "corrupt" and str(path) in found[0].detail
+    assert "no record" in found[0].detail
