@@ -163,10 +163,8 @@ def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef 
     member = 0  # offset of the last gzip member a record starts in (in the file)
     keys = RecordKeys(arc)
     ended_broken = False
-    found = False
     with path.open("rb") as fh:
         for raw in _resilient(path, fh, arc):
-            found = True
             if last is not None:
                 yield last
                 last = None
@@ -187,7 +185,7 @@ def index_warc(path: Path, settings: Settings, arc: bool) -> Iterator[RecordRef 
         )
     elif last is not None:
         yield last
-    elif not found:  # the libraries stop quietly when the first record header does not parse
+    elif not ended_broken:  # nothing read: the libraries stop quietly at a header they cannot parse
         kind = "an ARC" if arc else "a WARC"
         yield RecordError(
             "offset:0",
