@@ -116,6 +116,51 @@ def test_comments_near_miss_sentence_about_comments():
     assert_kept(run(sentence), sentence)
 
 
+COMMENT_REPLIES = (
+    "Sam Reader\n\nDecember 18, 2025, 9:46 pm",
+    "I think the council should reconsider its position on the pier before the vote next week.",
+    "Emma\n\nI agree with the council completely: the pier is a landmark worth keeping in repair.",
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("59 Comments on “The harbour pier debate”", None),
+        ("2 Kommentare zu „Die Debatte um den Hafen“", "Die Debatte um den Hafen"),
+        ("One thought on “The harbour pier debate: the council’s …”", None),
+    ],
+)
+def test_comment_section_under_the_post_goes_whole(heading, title):
+    headline = title or "The harbour pier debate: the council’s vote on the repairs"
+    text = "\n\n".join([headline, BODY1, BODY2, heading, *COMMENT_REPLIES])
+    result = clean(text, title=title)
+    assert BODY1 in result.text and BODY2 in result.text
+    for reply in COMMENT_REPLIES:
+        assert reply.split("\n")[0] not in result.text
+    assert any(removal.rule == "comments.section" for removal in result.removed)
+
+
+def test_comment_count_in_the_posts_byline_opens_no_section():
+    """The count in the head of the post names its title too, but no prose stands between."""
+    headline = "The harbour pier debate"
+    text = "\n\n".join(
+        [headline, "By Jane Doe\n3 Comments on “The harbour pier debate”", BODY1, BODY2]
+    )
+    result = clean(text, title=headline)
+    assert BODY1 in result.text and BODY2 in result.text
+    assert not any(removal.rule == "comments.section" for removal in result.removed)
+
+
+def test_comment_heading_naming_another_post_opens_no_section():
+    text = "\n\n".join(
+        ["The harbour pier debate", BODY1, "2 comments on “A walk in the park”", BODY2]
+    )
+    result = clean(text, title="The harbour pier debate")
+    assert BODY2 in result.text
+    assert not any(removal.rule == "comments.section" for removal in result.removed)
+
+
 # --- donation ------------------------------------------------------------------------------
 
 

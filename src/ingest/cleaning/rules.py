@@ -19,6 +19,17 @@ from ingest.cleaning.lines import Line, line_key
 COMMENT_LABEL = vocab.whole("comments", "label")
 COMMENT_INSTRUCTION = vocab.anywhere("comments", "instruction")
 COMMENT_AUTHOR = vocab.whole("comments", "author")
+#: the heading of a comment section, then the title of the post it names
+COMMENT_SECTION = vocab.prefix("comments", "section", r" \S")
+_SECTION_TITLE = re.compile(
+    r"^(?:" + "|".join(vocab.patterns("comments", "section")) + r") (?P<title>\S.*)$", re.IGNORECASE
+)
+#: the most words of a comment section's heading (a count, a noun, a preposition, a title)
+SECTION_MAX_WORDS = 40
+#: the fewest characters of a title a section heading may cut short and still name
+SECTION_TITLE_MIN = 10
+#: quotation marks around the title a comment section heading names
+_TITLE_QUOTES = "\"'“”„‟«»‹›‘’‚ "
 #: a comment instruction holds one of these (lower-case)
 _COMMENT_HINTS = ("disqus", "comment", "kommentar", "gravatar", "netiquette")
 
@@ -220,6 +231,37 @@ def comments(page: Page) -> None:
             )
             if any(m.startswith("comments.") for m in near):
                 page.mark(line.index, "comments.author")
+    start = _comment_section(page)
+    if start is not None:
+        for i in range(start, page.n):
+            page.mark(i, "comments.section")
+
+
+def _comment_section(page: Page) -> int | None:
+    """Where the page's comment section begins: at a heading that names the post it is under
+    ("59 comments on “Title”"), when that post's title stands above it (a line of the page, or
+    else the page's title) with prose between the two. A count of comments in the post's own
+    byline has no prose between it and the title, and opens nothing."""
+    lines = page.lines
+    for i in sorted(page.matches(COMMENT_SECTION)):
+        if lines[i].n_words > SECTION_MAX_WORDS:
+            continue
+        named = _SECTION_TITLE.match(lines[i].key).group("title")
+        title = line_key(named.strip(_TITLE_QUOTES))
+        above = next((j for j in range(i) if _names(title, lines[j].key)), None)
+        if above is None:
+            if _names(title, page.title_key) and i > page.first_prose:
+                return i
+        elif any(lines[j].prose for j in range(above + 1, i)):
+            return i
+    return None
+
+
+def _names(title: str, key: str | None) -> bool:
+    """Whether ``title`` is the line key ``key``, or its start cut short."""
+    return key is not None and (
+        title == key or (len(title) >= SECTION_TITLE_MIN and key.startswith(title))
+    )
 
 
 # --- donation ------------------------------------------------------------------------------
@@ -810,6 +852,7 @@ _KEY_NEEDLES = vocab.NeedleSets(
             RELATED_INLINE,
             MEDIA_CREDIT_START,
             MEDIA_LABEL,
+            COMMENT_SECTION,
             CHROME_LABEL,
             CHROME_NOTICE,
             CHROME_LABEL_PREFIX,
