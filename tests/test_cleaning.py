@@ -591,6 +591,42 @@ def test_prompts_labels_footers_and_notices_removed(line, family):
     assert_removed(run(line), family, line)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This website uses cookies to improve your experience while you navigate through the "
+        "website.",
+        "These cookies are necessary for the website to function and cannot be switched off in "
+        "our systems.",
+        "We and our 977 partners store and access personal data, like browsing data or unique "
+        "identifiers, on your device.",
+        "Performance cookies are used to understand and analyse the key performance indexes of "
+        "the website.",
+        "Manage Consent Preferences",
+        "Diese Website verwendet Cookies. Wenn du die Website weiterhin nutzt, stimmst du der "
+        "Verwendung von Cookies zu.",
+    ],
+)
+def test_consent_panel_lines_removed(line):
+    result = run(line)
+    assert line not in result.text
+    assert [r.rule for r in result.removed] == ["chrome.consent"]
+    assert BODY1 in result.text and BODY2 in result.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We use cookies from the bakery down the street to make the base of this cheesecake.",
+        "These cookies are perfect for the holidays and keep for a week in a tin.",
+        "To read cookies in a request handler, use the cookies attribute of the request object.",
+        "Wir verwenden Cookies aus der Bäckerei für den Boden des Kuchens.",
+    ],
+)
+def test_consent_near_miss_sentences_about_cookies(sentence):
+    assert_kept(run(sentence), sentence)
+
+
 def test_a_byline_with_a_reading_time_is_a_byline():
     title = "Council approves the budget"
     result = clean("\n\n".join([title, "By Anna Berg 15 min read", BODY1, BODY2]), title=title)

@@ -74,6 +74,7 @@ IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$", re.IGNORECASE)
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 CHROME_LABEL = vocab.whole("chrome", "label")
 CHROME_NOTICE = vocab.whole("chrome", "notice")
+CHROME_CONSENT = vocab.whole("chrome", "consent")
 CHROME_LABEL_PREFIX = vocab.prefix("chrome", "label_prefix", r"\s?:")
 CHROME_WIRE = vocab.whole("chrome", "wire")
 BYLINE = re.compile(
@@ -729,6 +730,7 @@ def chrome(page: Page) -> None:
     title_index = next((i for i, m in enumerate(page.marks) if m == "chrome.title"), None)
     labels = page.matches(CHROME_LABEL)
     notices = page.matches(CHROME_NOTICE)
+    consent = page.matches(CHROME_CONSENT)
     prefixed = page.matches(CHROME_LABEL_PREFIX)
     wires = page.matches(CHROME_WIRE)
     coded = page.holding(_CODE_CHARS) & page.holding(_CODE_NEEDLES)
@@ -746,6 +748,8 @@ def chrome(page: Page) -> None:
             page.mark(i, "chrome.label")
         elif line.n_words <= NOTICE_MAX_WORDS and i in notices:
             page.mark(i, "chrome.notice")
+        elif line.n_words <= NOTICE_MAX_WORDS and i in consent:
+            page.mark(i, "chrome.consent")
         elif line.n_words <= 12 and i in wires:
             page.mark(i, "chrome.credit")
         elif _date_stamp(line) or (line.n_words <= 6 and not line.terminal and full_date(line)):
@@ -830,7 +834,7 @@ def keep_short_page(page: Page) -> None:
         return
     if not all(mark == "chrome.title" or mark.startswith("model.") for mark in page.marks):
         return
-    if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE):
+    if page.matches(CHROME_LABEL) or page.matches(CHROME_NOTICE) or page.matches(CHROME_CONSENT):
         return  # a label or notice the title's mark came first on
     page.marks = [None] * page.n
 
@@ -855,6 +859,7 @@ _KEY_NEEDLES = vocab.NeedleSets(
             COMMENT_SECTION,
             CHROME_LABEL,
             CHROME_NOTICE,
+            CHROME_CONSENT,
             CHROME_LABEL_PREFIX,
             CHROME_WIRE,
         )
