@@ -28,6 +28,9 @@ _SECTION_TITLE = re.compile(
 SECTION_MAX_WORDS = 40
 #: the fewest characters of a title a section heading may cut short and still name
 SECTION_TITLE_MIN = 10
+#: the most candidate headings of a comment section tried on a page (each is looked up among
+#: the lines above it: a page of thousands would cost their square)
+SECTION_HEADINGS_TRIED = 8
 #: quotation marks around the title a comment section heading names
 _TITLE_QUOTES = "\"'“”„‟«»‹›‘’‚ "
 #: a comment instruction holds one of these (lower-case)
@@ -244,9 +247,10 @@ def _comment_section(page: Page) -> int | None:
     else the page's title) with prose between the two. A count of comments in the post's own
     byline has no prose between it and the title, and opens nothing."""
     lines = page.lines
-    for i in sorted(page.matches(COMMENT_SECTION)):
-        if lines[i].n_words > SECTION_MAX_WORDS:
-            continue
+    headings = sorted(
+        i for i in page.matches(COMMENT_SECTION) if lines[i].n_words <= SECTION_MAX_WORDS
+    )
+    for i in headings[:SECTION_HEADINGS_TRIED]:
         named = _SECTION_TITLE.match(lines[i].key).group("title")
         title = line_key(named.strip(_TITLE_QUOTES))
         above = next((j for j in range(i) if _names(title, lines[j].key)), None)
