@@ -603,6 +603,7 @@ def test_prompts_labels_footers_and_notices_removed(line, family):
         "Performance cookies are used to understand and analyse the key performance indexes of "
         "the website.",
         "Manage Consent Preferences",
+        "By continuing, you agree to our User Agreement and acknowledge the Privacy Policy.",
         "Diese Website verwendet Cookies. Wenn du die Website weiterhin nutzt, stimmst du der "
         "Verwendung von Cookies zu.",
     ],
@@ -621,6 +622,9 @@ def test_consent_panel_lines_removed(line):
         "These cookies are perfect for the holidays and keep for a week in a tin.",
         "To read cookies in a request handler, use the cookies attribute of the request object.",
         "Wir verwenden Cookies aus der Bäckerei für den Boden des Kuchens.",
+        "By entering this store you agree to be bound by the FoodCorp Privacy Statement, a sign "
+        "at the door says.",
+        "You can change your privacy settings under Account in the app at any time.",
     ],
 )
 def test_consent_near_miss_sentences_about_cookies(sentence):
