@@ -483,6 +483,15 @@ def test_repeated_title_removed_but_not_a_longer_line_starting_with_it():
     assert longer in result.text
 
 
+def test_a_repeated_line_of_code_inside_the_prose_is_no_repeated_menu_line():
+    code = "console.log(res.bodyUsed); // true"
+    menu = "Our services"
+    page = rule_page("\n\n".join([menu, BODY1, code, BODY2, code, BODY1 + " Again.", menu]))
+    marks = [(line.text, mark) for line, mark in zip(page.lines, page.marks, strict=True)]
+    assert [mark for text, mark in marks if text == code] == [None, None]
+    assert [mark for text, mark in marks if text == menu] == ["chrome.repeated"] * 2
+
+
 def test_head_section_labels_counted_in_words_of_a_script_without_spaces():
     title = "Council approves the budget"
     label = "新聞"

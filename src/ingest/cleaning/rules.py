@@ -791,8 +791,12 @@ def chrome(page: Page) -> None:
     for line in lines:
         if line.repeats < 2 or line.index in headings:
             continue
-        if line.colon and page.first_prose < line.index < page.last_prose:
-            continue  # a label of the body's own ("Pros:", "Key features:") before each part
+        if page.first_prose < line.index < page.last_prose and (
+            line.colon or not _CODE_MARKS.isdisjoint(line.text)
+        ):
+            # a label of the body's own ("Pros:", "Key features:") before each part, or a line
+            # of the article's code samples (as with script debris, left to the line model)
+            continue
         if _short(line, 6) and not line.bullet and not line.terminal:
             page.mark(line.index, "chrome.repeated")
 
