@@ -300,6 +300,15 @@ def test_labelled_date_anywhere_but_not_an_updated_footer():
     assert extract_text_metadata(footer).published is None
 
 
+def test_a_labelled_published_date_over_a_plain_one_high_on_the_page():
+    """A change log under the article (dates a list's) stands within the head of the page; the
+    date its label calls the publication's is further down."""
+    log = "\n".join(f"+ 2022-0{k}-12 Link to a further article" for k in range(1, 4))
+    body = "\n".join([BODY] * 10)
+    text = f"Council approves the budget\n{body}\n{log}\n{body}\nPublished on 2021-01-18T19:55"
+    assert extract_text_metadata(text).published == date(2021, 1, 18)
+
+
 def test_plain_date_beside_an_updated_one_is_the_published_date():
     for lines in ["May 2, 2024 · Updated May 5, 2024", "May 2, 2024\nLast updated: May 5, 2024"]:
         text = f"Council approves the budget for next year\n{lines}\n{BODY}"

@@ -216,6 +216,11 @@ class _Head:
             found = self._nearest(_by_distance(byline, n, BESIDE, BESIDE), alone=True)
             if found is not None:
                 return found
+        # a date labelled as the publication's anywhere ("Published on 2021-01-18"), before a
+        # plain one merely high on the page (an update log's, a list's)
+        found = self._labelled_published()
+        if found is not None:
+            return found
         # the head of the page, then further down from the headline (an article's dateline
         # is often under a dek, a picture and its caption)
         far = range(title.index + 1 + BELOW, min(n, title.index + 1 + FAR_BELOW)) if title else ()
@@ -224,6 +229,14 @@ class _Head:
             return found
         # a labelled date anywhere; an "updated" one in the footer is often the site's
         return self._first(self._hinted(), labelled=True, updated_end=int(n * FOOTER_AFTER))
+
+    def _labelled_published(self) -> date | None:
+        """The first date of the page that its label calls the publication's."""
+        for i in self._hinted():
+            found = self.labelled(i)
+            if found is not None and found[1] == PUBLISHED:
+                return found[0]
+        return None
 
     def _repeat(self, i: int) -> int | None:
         """The next line with the same text as line ``i`` (a headline printed twice: in the
