@@ -218,7 +218,8 @@ class _Head:
                 return found
         # a date labelled as the publication's anywhere ("Published on 2021-01-18"), before a
         # plain one merely high on the page (an update log's, a list's)
-        found = self._labelled_published()
+        hinted = self._hinted()
+        found = self._labelled_published(hinted)
         if found is not None:
             return found
         # the head of the page, then further down from the headline (an article's dateline
@@ -228,11 +229,11 @@ class _Head:
         if found is not None:
             return found
         # a labelled date anywhere; an "updated" one in the footer is often the site's
-        return self._first(self._hinted(), labelled=True, updated_end=int(n * FOOTER_AFTER))
+        return self._first(hinted, labelled=True, updated_end=int(n * FOOTER_AFTER))
 
-    def _labelled_published(self) -> date | None:
-        """The first date of the page that its label calls the publication's."""
-        for i in self._hinted():
+    def _labelled_published(self, hinted: list[int]) -> date | None:
+        """The first date of the ``hinted`` lines that its label calls the publication's."""
+        for i in hinted:
             found = self.labelled(i)
             if found is not None and found[1] == PUBLISHED:
                 return found[0]
