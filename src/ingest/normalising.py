@@ -6,6 +6,8 @@ from bisect import bisect_right
 
 from ftfy import TextFixerConfig, fix_text
 
+from ingest.text_dumps import drop_link_numbers, unwrap
+
 # Explicit so that output files can record it; quotes and character widths are left as written.
 FIXER_CONFIG = TextFixerConfig(
     unescape_html="auto",
@@ -122,7 +124,10 @@ def normalise_whitespace(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    return normalise_whitespace(fix_unicode(unify_line_breaks(text)))
+    """Unicode repaired, a text browser's dump unwrapped and its link numbers dropped (before
+    the indentation that tells them goes), whitespace regular."""
+    text = unwrap(fix_unicode(unify_line_breaks(text)))
+    return normalise_whitespace(drop_link_numbers(text))
 
 
 def fixer_config_dict() -> dict[str, object]:

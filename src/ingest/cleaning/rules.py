@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ingest.cleaning import vocab
 from ingest.cleaning.lines import Line, line_key
+from ingest.text_dumps import link_list_start
 
 # --- compiled vocabularies (once, at import) -----------------------------------------------
 
@@ -720,6 +721,14 @@ def _spoken_words(line: Line) -> int:
     return line.n_words + len(_UNSPACED.findall(line.text)) // 2
 
 
+def link_list(page: Page) -> None:
+    """The list of link addresses a text browser (lynx, w3m) prints at the end of a dump."""
+    start = link_list_start([line.text for line in page.lines])
+    if start is not None:
+        for i in range(start, page.n):
+            page.mark(i, "chrome.links")
+
+
 def title(page: Page) -> None:
     """The page title repeated in the body (runs first: a repeated title is chrome)."""
     if not page.title_key:
@@ -876,6 +885,7 @@ _KEY_NEEDLES = vocab.NeedleSets(
 
 
 FAMILIES: tuple[tuple[str, Callable[[Page], None]], ...] = (
+    ("chrome", link_list),
     ("chrome", title),
     ("comments", comments),
     ("donation", donation),

@@ -1,0 +1,183 @@
+"""Dumps of text browsers (w3m, lynx): wrapped paragraphs joined, link numbers and lists gone."""
+
+import gzip
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, read_documents, run_flow
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.cleaning import PageText, clean_pages
+from ingest.normalising import normalise
+from ingest.text_dumps import drop_link_numbers, unwrap
+from ingest.text_metadata import extract_text_metadata
+
+PARAGRAPHS = [
+    "The council met on Tuesday evening to discuss the new budget for the coming year, which "
+    "includes funding for the library, two new playgrounds and the repair of the old bridge "
+    "over the river that has been closed to heavy traffic since the spring floods.",
+    "Several residents spoke during the public session. Most of them asked the members to keep "
+    "the swimming pool open through the winter, since the nearest other pool is more than "
+    "twenty miles away and the bus service to it runs only twice a day on weekdays.",
+    "The mayor said that a final decision would be taken at the next meeting in March, after "
+    "the finance committee has had time to look at the costs of heating and staffing the pool "
+    "during the colder months, and at what the neighbouring towns pay for theirs.",
+    "Die Gemeinde hat außerdem beschlossen, die Straßenbeleuchtung in der Altstadt bis zum "
+    "Ende des kommenden Jahres vollständig auf sparsame Leuchten umzustellen, wie es der "
+    "Ausschuss für Umwelt und Verkehr schon im vergangenen Herbst vorgeschlagen hatte.",
+]
+
+
+def dump(paragraphs: list[str], width: int, indent: str = "") -> str:
+    """Paragraphs as a text browser prints them: wrapped at ``width`` columns, a blank line
+    between them."""
+    return "\n\n".join(
+        textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
+    )
+
+
+@pytest.mark.parametrize(("width", "indent"), [(80, ""), (72, "   "), (60, ""), (100, "  ")])
+def test_wrapped_paragraphs_become_one_line_each(width: int, indent: str) -> None:
+    wrapped = dump(PARAGRAPHS, width, indent)
+    assert len(wrapped.split("\n")) > 2 * len(PARAGRAPHS)
+    assert normalise(wrapped) == "\n\n".join(PARAGRAPHS)
+
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöé", min_size=3, max_size=12)
+paragraphs = st.lists(words, min_size=60, max_size=120).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    paras=st.lists(paragraphs, min_size=3, max_size=6),
+    width=st.integers(45, 100),
+    indent=st.sampled_from(["", "  ", "   "]),
+)
+def test_any_wrapped_text_is_joined_back_exactly(paras: list[str], width: int, indent: str) -> None:
+    wrapped = dump(paras, width, indent)
+    assert unwrap(wrapped).replace(indent, "") == "\n\n".join(paras)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab  \n\n\n[]1.xY好。"), max_size=600))
+def test_unwrapping_only_joins_lines(text: str) -> None:
+    assert "".join(unwrap(text).split()) == "".join(text.split())
+
+
+def test_short_lines_and_list_items_in_a_wrapped_page_stay_apart() -> None:
+    items = ["* Library opening hours", "* Bus timetable for the winter", "* Contact the council"]
+    heading = "Council meeting"
+    page = "\n\n".join(
+        [heading, dump(PARAGRAPHS[:2], 76), "\n".join(items), dump(PARAGRAPHS[2:], 76)]
+    )
+    lines = normalise(page).split("\n")
+    assert heading in lines and all(item in lines for item in items)
+    assert all(p in lines for p in PARAGRAPHS)
+
+
+def test_rows_of_like_length_are_no_paragraph() -> None:
+    rows = "\n".join(
+        f"{month} {day} 12pm- 1pm Room 217 Carrie Menke, Ph.D"
+        for month in ("September", "October", "November")
+        for day in (3, 10, 17, 24)
+    )
+    assert unwrap(rows) == rows
+
+
+def test_pages_not_wrapped_are_left_as_they_are() -> None:
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    assert seeds
+    for seed in seeds:
+        text = seed.read_text(encoding="utf-8")
+        assert unwrap(text) == text
+    one_a_line = "\n".join(PARAGRAPHS)
+    assert unwrap(one_a_line) == one_a_line
+
+
+def test_a_script_without_case_is_left_as_it_is() -> None:
+    # a break in Chinese text may fall between any two characters: nothing tells a forced one
+    line = "今天市议会开会讨论了明年的预算，其中包括图书馆的经费和两个新的游乐场。" * 6
+    wrapped = "\n".join(textwrap.wrap(line, 40))
+    assert unwrap(wrapped) == wrapped
+
+
+def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
+    body = "[1]Home [2]News\n\nThe study [3]was published in March [12] and cited often."
+    addresses = [f"   {n}. https://example.org/{n}" for n in (1, 2, 3)]
+    listed = "\n".join(["References", "", *addresses])
+    assert drop_link_numbers(f"{body}\n\n{listed}").startswith(
+        "Home News\n\nThe study was published in March [12] and cited often."
+    )
+    assert drop_link_numbers(body) == body  # no list: a "[1]" may be the page's own
+
+
+def test_the_link_list_is_removed_by_name() -> None:
+    links = ["References", "", "   Visible links:", "   1. https://example.org/"]
+    links += [
+        "   2. https://example.org/news",
+        "",
+        "   Hidden links:",
+        "   3. https://example.org/x",
+    ]
+    page = dump(PARAGRAPHS, 76) + "\n\n" + "\n".join(links)
+    result = clean_pages([PageText(normalise(page), None)])[0]
+    assert result.text.split("\n\n") == PARAGRAPHS
+    assert {r.rule for r in result.removed} == {"chrome.links"}
+
+
+# --- real text browsers over a real page -----------------------------------------------------
+
+PAGE = SHARED / "bench" / "readability" / "html" / "ars-1.html.gz"
+BROWSERS = {
+    "w3m": ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-O", "UTF-8"],
+    "lynx": ["lynx", "-dump", "-force_html", "-width=80", "-display_charset=utf-8", "-stdin"],
+}
+
+
+def render(browser: str) -> str:
+    if shutil.which(browser) is None:
+        pytest.skip(f"{browser} is not installed (.ci/run installs it)")
+    html = gzip.decompress(PAGE.read_bytes())
+    done = subprocess.run(
+        BROWSERS[browser], input=html, capture_output=True, timeout=60, check=True
+    )
+    return done.stdout.decode("utf-8")
+
+
+def gold_paragraphs() -> list[str]:
+    gold = json.loads((PAGE.parent.parent / "gold.json").read_text("utf-8"))["ars-1"]["text"]
+    return [" ".join(p.split()) for p in gold.split("\n") if len(p.split()) >= 25]
+
+
+@pytest.mark.parametrize("browser", sorted(BROWSERS))
+def test_a_browser_dump_is_cleaned_like_any_text_page(browser: str) -> None:
+    text = normalise(render(browser))
+    meta = extract_text_metadata(text)
+    assert meta.title == "Just-released Minecraft exploit makes it easy to crash game servers"
+    result = clean_pages([PageText(text, meta.title)])[0]
+    lines = result.text.split("\n")
+    paragraphs = gold_paragraphs()
+    assert len(paragraphs) >= 5
+    # the article's paragraphs come out whole, one a line, as from any other rendering
+    whole = [p for p in paragraphs if p in lines]
+    assert len(whole) >= 0.8 * len(paragraphs)
+    assert "://" not in result.text and "[1]" not in text
+    if browser == "lynx":
+        assert "chrome.links" in {r.rule for r in result.removed}
+
+
+def test_a_lynx_dump_through_the_flow(tmp_path: Path, prefect_api: str) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ars.txt").write_text(render("lynx"), encoding="utf-8")
+    summary = run_flow([raw], tmp_path / "out")
+    assert summary["written"] == 1
+    row = read_documents(tmp_path / "out").to_pylist()[0]
+    assert row["title"] == "Just-released Minecraft exploit makes it easy to crash game servers"
+    assert sum(p in row["text"].split("\n") for p in gold_paragraphs()) >= 5
+    assert "chrome.links" in {r["rule"] for r in row["removed"]}
