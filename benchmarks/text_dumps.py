@@ -1,0 +1,102 @@
+"""The cleaner on dumps of text browsers (w3m, lynx), beside the shipped inscriptis renderings.
+
+Usage (from the repository root, with the project's virtualenv; needs ``w3m`` and ``lynx``):
+
+    .venv/bin/python benchmarks/text_dumps.py                      # test sites
+    .venv/bin/python benchmarks/text_dumps.py --split train validation
+
+Each page of the chosen sites of ``modern`` and ``readability`` (the sets with main-text gold) is
+dumped from its HTML by ``w3m -dump`` and ``lynx -dump`` at 80 columns (cached in
+``benchmarks/_cache/dumps``), then normalised, its title read and cleaned as the pipeline does a
+text page. Printed per set and rendering: main-text F1, precision and recall of the page as
+dumped (no cleaning) and cleaned, and how often the title read from the text is right (as
+``text_metadata.py`` counts it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from quality import CACHE, bench_dir, gold, inputs, score_module, test_ids
+from text_metadata import title_right
+
+from ingest.cleaning import PageText, clean_pages
+from ingest.normalising import normalise
+from ingest.text_metadata import extract_text_metadata
+
+SETS = ("modern", "readability")
+BROWSERS = {
+    "w3m": ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-O", "UTF-8"],
+    "lynx": ["lynx", "-dump", "-force_html", "-width=80", "-display_charset=utf-8", "-stdin"],
+}
+
+
+def dump(args: tuple[str, str, str]) -> None:
+    """Dump one page with one browser into the cache (an empty dump if it fails)."""
+    set_name, page_id, browser = args
+    out = CACHE.parent / "dumps" / set_name / browser / f"{page_id}.txt.gz"
+    if out.exists():
+        return
+    html = gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+    try:
+        done = subprocess.run(BROWSERS[browser], input=html, capture_output=True, timeout=60)
+        text = done.stdout
+    except subprocess.TimeoutExpired:
+        text = b""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(text))
+
+
+def dumps(set_name: str, ids: list[str], browser: str) -> dict[str, str]:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(dump, [(set_name, i, browser) for i in ids], chunksize=8))
+    folder = CACHE.parent / "dumps" / set_name / browser
+    return {
+        i: gzip.decompress((folder / f"{i}.txt.gz").read_bytes()).decode("utf-8", "replace")
+        for i in ids
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", nargs="+", default=["test"])
+    args = parser.parse_args()
+    missing = [b for b in BROWSERS if shutil.which(b) is None]
+    if missing:
+        raise SystemExit(f"not installed: {', '.join(missing)} (apt-get install w3m lynx)")
+    score = score_module()
+    print(f"sites: {' + '.join(args.split)}")
+    print("| set | rendering | pages | no cleaning F1 | cleaned F1 | P | R | title right |")
+    print("|---|---|---|---|---|---|---|---|")
+    for set_name in SETS:
+        ids = test_ids(set_name, 1, tuple(args.split))
+        truth = gold(set_name)
+        truth = {i: truth[i] for i in ids}
+        shipped = {i: d["text"] for i, d in inputs(set_name, ids).items()}
+        renderings = {"inscriptis (shipped)": shipped}
+        renderings |= {
+            b: {i: normalise(t) for i, t in dumps(set_name, ids, b).items()} for b in BROWSERS
+        }
+        for name, texts in renderings.items():
+            metas = {i: extract_text_metadata(texts[i]) for i in ids}
+            cleaned = clean_pages([PageText(texts[i], metas[i].title) for i in ids])
+            raw = score.score_text(truth, texts)
+            out = score.score_text(truth, {i: r.text for i, r in zip(ids, cleaned, strict=True)})
+            titled = [i for i in ids if truth[i].get("title")]
+            right = sum(title_right(metas[i].title, truth[i]["title"]) for i in titled)
+            print(
+                f"| {set_name} | {name} | {len(ids)} | {raw['f1']:.3f} | {out['f1']:.3f} "
+                f"| {out['precision']:.3f} | {out['recall']:.3f} | {right}/{len(titled)} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
