@@ -114,6 +114,12 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
         "Home News\n\nThe study was published in March [12] and cited often."
     )
     assert drop_link_numbers(body) == body  # no list: a "[1]" may be the page's own
+    # lynx prints an escaped space of an address as a space
+    spaced = listed.replace("example.org/3", "example.org/Books & Comics/3")
+    assert drop_link_numbers(f"{body}\n\n{spaced}").startswith("Home News")
+    # a numbered list of the page's own, not of addresses, is no link list
+    own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
+    assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")
 
 
 def test_the_link_list_is_removed_by_name() -> None:

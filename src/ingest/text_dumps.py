@@ -260,8 +260,9 @@ def _over_allowed(sizes: list[int]) -> float:
 
 #: the heading of the list of link addresses a text browser prints at the end of a dump
 LINK_LIST_HEAD = re.compile(r"\s*(?:References|Visible links|Hidden links):?\s*", re.IGNORECASE)
-#: one address of that list: "12. https://..." (lynx) or "[12] https://..." (w3m)
-LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+\S+\s*")
+#: one address of that list: "12. https://..." (lynx) or "[12] https://..." (w3m), with a
+#: scheme (lynx prints an escaped space in an address as a space)
+LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+[a-zA-Z][a-zA-Z0-9+.-]*:.*")
 #: the number a dump prints before each link's text, pointing into that list
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
