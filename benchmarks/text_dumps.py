@@ -1,12 +1,14 @@
-"""The cleaner on dumps of text browsers (w3m, lynx), beside the shipped inscriptis renderings.
+"""The cleaner on dumps of text browsers (w3m, lynx, elinks, links), beside the shipped
+inscriptis renderings.
 
-Usage (from the repository root, with the project's virtualenv; needs ``w3m`` and ``lynx``):
+Usage (from the repository root, with the project's virtualenv and the text browsers):
 
     .venv/bin/python benchmarks/text_dumps.py                      # test sites
     .venv/bin/python benchmarks/text_dumps.py --split train validation
 
 Each page of the chosen sites of ``modern`` and ``readability`` (the sets with main-text gold) is
-dumped from its HTML by ``w3m -dump`` and ``lynx -dump`` at 80 columns (cached in
+dumped from its HTML by each of ``w3m``, ``lynx``, ``elinks`` and ``links2`` that is installed,
+at 80 columns (cached in
 ``benchmarks/_cache/dumps``), then normalised, its title read and cleaned as the pipeline does a
 text page. Printed per set and rendering: main-text F1, precision and recall of the page as
 dumped (no cleaning) and cleaned, and how often the title read from the text is right (as
@@ -20,6 +22,7 @@ import gzip
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -36,6 +39,8 @@ SETS = ("modern", "readability")
 BROWSERS = {
     "w3m": ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-O", "UTF-8"],
     "lynx": ["lynx", "-dump", "-force_html", "-width=80", "-display_charset=utf-8", "-stdin"],
+    "elinks": ["elinks", "-dump", "-force-html", "-dump-width", "80", "-dump-charset", "utf-8"],
+    "links": ["links2", "-dump", "-width", "80", "-codepage", "utf-8"],  # reads a file
 }
 
 
@@ -46,11 +51,15 @@ def dump(args: tuple[str, str, str]) -> None:
     if out.exists():
         return
     html = gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
-    try:
-        done = subprocess.run(BROWSERS[browser], input=html, capture_output=True, timeout=60)
-        text = done.stdout
-    except subprocess.TimeoutExpired:
-        text = b""
+    with tempfile.NamedTemporaryFile(suffix=".html") as page:
+        page.write(html)
+        page.flush()
+        command = BROWSERS[browser] + ([page.name] if browser == "links" else [])
+        try:
+            done = subprocess.run(command, input=html, capture_output=True, timeout=60)
+            text = done.stdout
+        except subprocess.TimeoutExpired:
+            text = b""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gzip.compress(text))
 
@@ -69,9 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", nargs="+", default=["test"])
     args = parser.parse_args()
-    missing = [b for b in BROWSERS if shutil.which(b) is None]
-    if missing:
-        raise SystemExit(f"not installed: {', '.join(missing)} (apt-get install w3m lynx)")
+    browsers = [b for b, command in BROWSERS.items() if shutil.which(command[0])]
+    if not browsers:
+        raise SystemExit("no text browser installed (apt-get install w3m lynx elinks links2)")
     score = score_module()
     print(f"sites: {' + '.join(args.split)}")
     print("| set | rendering | pages | no cleaning F1 | cleaned F1 | P | R | title right |")

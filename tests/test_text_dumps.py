@@ -117,6 +117,11 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     # lynx prints an escaped space of an address as a space
     spaced = listed.replace("example.org/3", "example.org/Books & Comics/3")
     assert drop_link_numbers(f"{body}\n\n{spaced}").startswith("Home News")
+    # elinks runs a long address on over lines, and lists a link without one by its text
+    more = [f"   {n}. https://example.org/{n}" for n in (5, 6)]
+    elinks = [*addresses[:2], "      /and-more", *addresses[2:], "   4. Share on Reddit", *more]
+    listed_by_elinks = "\n".join(["References", "", "   Visible links", *elinks])
+    assert drop_link_numbers(f"{body}\n\n{listed_by_elinks}").startswith("Home News")
     # a numbered list of the page's own, not of addresses, is no link list
     own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
     assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")

@@ -1,14 +1,16 @@
-"""Undo the layout of text-browser dumps (w3m, lynx): paragraphs wrapped at a fixed width, and
-numbered links.
+"""Undo the layout of text-browser dumps (w3m, lynx, elinks, links): paragraphs wrapped at a fixed
+width, and numbered links.
 
 A browser that dumps a page as text breaks every paragraph into lines of at most its screen
 width, at a space. A break was forced by the width when the next line's first word would not
-have fitted on the line; a break before that point is the page's own (a paragraph's end, a
-list item, a line break). The page's width is the one at which the most breaks were forced;
-the page counts as wrapped only when nearly no line is wider, most of its full lines end in a
-forced break and most of those breaks fall inside a sentence. Forced breaks are then joined
-with a space, so that the metadata reader and the cleaner see a paragraph as one line, as in any
-other dump. Lynx also numbers every link ("[12]Home") and lists their addresses at the end.
+have fitted on the line; a break before that point is the page's own (a paragraph's end, a list
+item, a line break). The page's width is the one at which the most breaks were forced; the page
+counts as wrapped only when nearly no line is wider, most of its full lines end in a forced
+break and most of those breaks fall inside a sentence. Forced breaks are then joined with a
+space, so that the metadata reader and the cleaner see a paragraph as one line, as in any other
+dump. Chinese and Japanese, written without spaces, break at any character once a line is full:
+there the full lines are joined, with nothing between. Lynx and elinks also number every link
+("[12]Home") and list their addresses at the end.
 """
 
 from __future__ import annotations
@@ -260,29 +262,32 @@ def _over_allowed(sizes: list[int]) -> float:
 
 #: the heading of the list of link addresses a text browser prints at the end of a dump
 LINK_LIST_HEAD = re.compile(r"\s*(?:References|Visible links|Hidden links):?\s*", re.IGNORECASE)
-#: one address of that list: "12. https://..." (lynx) or "[12] https://..." (w3m), with a
-#: scheme (lynx prints an escaped space in an address as a space)
-LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+[a-zA-Z][a-zA-Z0-9+.-]*:.*")
+#: one entry of that list: "12. https://..." (lynx, elinks) or "[12] https://..." (w3m); lynx
+#: prints an escaped space in an address as a space, elinks a link without one by its text
+LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+(\S.*)")
+_ADDRESS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+#: most entries of a link list are addresses (a page's own numbered list is not)
+ADDRESS_SHARE = 0.8
 #: the number a dump prints before each link's text, pointing into that list
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
 
 def link_list_start(lines: Sequence[str]) -> int | None:
     """Where the list of link addresses at the end of a dump begins (its first heading), if
-    the page ends with one: headings and numbered addresses only, down to the last line, and
-    at least one address."""
-    start, items = None, 0
+    the page ends with one: headings and numbered entries only, down to the last line, most of
+    them addresses."""
+    start, items, addresses = None, 0, 0
     for i in range(len(lines) - 1, -1, -1):
-        line = lines[i]
-        if not line.strip():
-            continue
-        if LINK_LIST_ITEM.fullmatch(line):
-            items += 1
-        elif LINK_LIST_HEAD.fullmatch(line):
+        line = lines[i].strip()
+        if LINK_LIST_HEAD.fullmatch(line):
             start = i
-        else:
+        elif found := LINK_LIST_ITEM.fullmatch(line):
+            items += 1
+            addresses += _ADDRESS.match(found.group(3)) is not None
+        elif line and " " in line:
             break
-    return start if items else None
+        # else blank, or the rest of a long address run on over lines of one word (elinks)
+    return start if items and addresses >= ADDRESS_SHARE * items else None
 
 
 def drop_link_numbers(text: str) -> str:
