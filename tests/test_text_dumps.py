@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ingest.cleaning import PageText, clean_pages
 from ingest.normalising import normalise
-from ingest.text_dumps import drop_link_numbers, unwrap
+from ingest.text_dumps import drop_link_numbers, link_list_start, unwrap
 from ingest.text_metadata import extract_text_metadata
 
 PARAGRAPHS = [
@@ -122,6 +122,12 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     elinks = [*addresses[:2], "      /and-more", *addresses[2:], "   4. Share on Reddit", *more]
     listed_by_elinks = "\n".join(["References", "", "   Visible links", *elinks])
     assert drop_link_numbers(f"{body}\n\n{listed_by_elinks}").startswith("Home News")
+    # the page's own references above the list stay the page's
+    cited = "\n".join(["References", "", "1. Smith, J. The study. 2020.", "2. Doe, J. A reply."])
+    page = drop_link_numbers(f"{body}\n\n{cited}\n\n{listed}")
+    assert page.startswith("Home News") and cited in page
+    lines = page.split("\n")
+    assert link_list_start(lines) == max(i for i, line in enumerate(lines) if line == "References")
     # a numbered list of the page's own, not of addresses, is no link list
     own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
     assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")

@@ -260,8 +260,10 @@ def _over_allowed(sizes: list[int]) -> float:
 
 # --- the numbered links of lynx and w3m ----------------------------------------------------
 
-#: the heading of the list of link addresses a text browser prints at the end of a dump
-LINK_LIST_HEAD = re.compile(r"\s*(?:References|Visible links|Hidden links):?\s*", re.IGNORECASE)
+#: the heading of the list of link addresses a text browser prints at the end of a dump, and the
+#: headings of its parts
+LINK_LIST_OPENER = re.compile(r"\s*References:?\s*", re.IGNORECASE)
+LINK_LIST_HEAD = re.compile(r"\s*(?:Visible links|Hidden links):?\s*", re.IGNORECASE)
 #: one entry of that list: "12. https://..." (lynx, elinks) or "[12] https://..." (w3m); lynx
 #: prints an escaped space in an address as a space, elinks a link without one by its text
 LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+(\S.*)")
@@ -273,12 +275,15 @@ _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
 
 def link_list_start(lines: Sequence[str]) -> int | None:
-    """Where the list of link addresses at the end of a dump begins (its first heading), if
-    the page ends with one: headings and numbered entries only, down to the last line, most of
-    them addresses."""
+    """Where the list of link addresses at the end of a dump begins (its heading), if the page
+    ends with one: headings and numbered entries only, down to the last line, most of them
+    addresses."""
     start, items, addresses = None, 0, 0
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i].strip()
+        if LINK_LIST_OPENER.fullmatch(line):
+            start = i
+            break
         if LINK_LIST_HEAD.fullmatch(line):
             start = i
         elif found := LINK_LIST_ITEM.fullmatch(line):

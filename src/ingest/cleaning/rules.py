@@ -722,7 +722,7 @@ def _spoken_words(line: Line) -> int:
 
 
 def link_list(page: Page) -> None:
-    """The list of link addresses a text browser (lynx, w3m) prints at the end of a dump."""
+    """The list of link addresses a text browser (lynx, elinks, w3m) prints at the end of a dump."""
     start = link_list_start([line.text for line in page.lines])
     if start is not None:
         for i in range(start, page.n):
