@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ingest.cleaning import PageText, clean_pages
 from ingest.normalising import normalise
-from ingest.text_dumps import drop_link_numbers, link_list_start, unwrap
+from ingest.text_dumps import drop_button_marks, drop_link_numbers, link_list_start, unwrap
 from ingest.text_metadata import extract_text_metadata
 
 PARAGRAPHS = [
@@ -131,6 +131,14 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     # a numbered list of the page's own, not of addresses, is no link list
     own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
     assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")
+
+
+def test_a_buttons_label_stays_without_its_mark() -> None:
+    faq = "(BUTTON) Why do I need an electrician?\nBecause the wiring is old. (BUTTON) Close"
+    assert (
+        drop_button_marks(faq) == "Why do I need an electrician?\nBecause the wiring is old. Close"
+    )
+    assert drop_button_marks("A (button) of the page's own") == "A (button) of the page's own"
 
 
 def test_the_link_list_is_removed_by_name() -> None:

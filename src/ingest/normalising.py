@@ -6,7 +6,7 @@ from bisect import bisect_right
 
 from ftfy import TextFixerConfig, fix_text
 
-from ingest.text_dumps import drop_link_numbers, unwrap
+from ingest.text_dumps import drop_button_marks, drop_link_numbers, unwrap
 
 # Explicit so that output files can record it; quotes and character widths are left as written.
 FIXER_CONFIG = TextFixerConfig(
@@ -127,7 +127,7 @@ def normalise(text: str) -> str:
     """Unicode repaired, a text browser's dump unwrapped and its link numbers dropped (before
     the indentation that tells them goes), whitespace regular."""
     text = unwrap(fix_unicode(unify_line_breaks(text)))
-    return normalise_whitespace(drop_link_numbers(text))
+    return normalise_whitespace(drop_button_marks(drop_link_numbers(text)))
 
 
 def fixer_config_dict() -> dict[str, object]:

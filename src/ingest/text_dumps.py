@@ -295,6 +295,16 @@ def link_list_start(lines: Sequence[str]) -> int | None:
     return start if items and addresses >= ADDRESS_SHARE * items else None
 
 
+#: how lynx prints a form's button: the mark, then its label
+_BUTTON = re.compile(r"\(BUTTON\) ?")
+
+
+def drop_button_marks(text: str) -> str:
+    """``text`` without the mark lynx prints before a button's label ("(BUTTON) Add to cart"):
+    the label is what the page says (an FAQ's question, a call to action for the cleaner)."""
+    return _BUTTON.sub("", text) if "(BUTTON)" in text else text
+
+
 def drop_link_numbers(text: str) -> str:
     """``text`` without the numbers a dump prints before its links ("[12]Home"), when the page
     ends with the list they point into; the list itself is left to the cleaner."""
