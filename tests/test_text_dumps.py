@@ -1,4 +1,5 @@
-"""Dumps of text browsers (w3m, lynx): wrapped paragraphs joined, link numbers and lists gone."""
+"""Dumps of text browsers (w3m, lynx, elinks): wrapped paragraphs joined, link numbers and lists
+gone."""
 
 import gzip
 import json
@@ -99,11 +100,27 @@ def test_pages_not_wrapped_are_left_as_they_are() -> None:
     assert unwrap(one_a_line) == one_a_line
 
 
-def test_a_script_without_case_is_left_as_it_is() -> None:
-    # a break in Chinese text may fall between any two characters: nothing tells a forced one
-    line = "今天市议会开会讨论了明年的预算，其中包括图书馆的经费和两个新的游乐场。" * 6
-    wrapped = "\n".join(textwrap.wrap(line, 40))
-    assert unwrap(wrapped) == wrapped
+CHINESE = [
+    "今天市议会开会讨论了明年的预算，其中包括图书馆的经费、两个新的游乐场和旧桥的维修。"
+    "许多居民在公开会议上发言，希望冬天也能继续开放游泳池，因为最近的另一个游泳池在三十多公里以外。"
+    "市长表示，财政委员会计算完冬季供暖和人员的费用以后，将在三月的下一次会议上作出最后决定。",
+    "此外，市议会还决定在明年年底之前把老城区的路灯全部换成节能灯，这是环境和交通委员会去年秋天提出的建议。"
+    "议员们认为，这样每年可以节省大约三分之一的电费，同时也能减少光污染，让居民晚上睡得更好。",
+]
+
+
+def test_wrapped_chinese_is_joined_with_nothing_between() -> None:
+    # w3m breaks Chinese at any character once a line is full (30 wide characters: 60 columns)
+    wrapped = "\n\n".join("\n".join(textwrap.wrap(p, 30)) for p in CHINESE)
+    assert len(wrapped.split("\n")) > 3 * len(CHINESE)
+    assert unwrap(wrapped) == "\n\n".join(CHINESE)
+
+
+@pytest.mark.parametrize("end", ["…", "【新闻网】"])
+def test_headlines_cut_to_one_length_stay_apart(end: str) -> None:
+    cut = [(p[k : k + 29] + end) for p in CHINESE for k in range(0, 90, 10)]
+    listed = "\n".join(cut)
+    assert unwrap(listed) == listed
 
 
 def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
