@@ -81,6 +81,27 @@ def test_short_lines_and_list_items_in_a_wrapped_page_stay_apart() -> None:
     assert all(p in lines for p in PARAGRAPHS)
 
 
+def test_a_wrapped_page_with_wider_tables_and_code_is_joined() -> None:
+    # a browser lays a table out to the full screen and prints code as it is, unwrapped
+    table = [
+        f"{name:<20}  {price:>8}  {note:<40}"
+        for name, price, note in [
+            ("Library", "12,000", "books, journals and the reading room"),
+            ("Playgrounds", "48,500", "two new ones in the north and the east"),
+            ("Bridge", "230,000", "repair of the old bridge over the river"),
+        ]
+    ]
+    code = [
+        f"    total = budget.library + budget.playgrounds + budget.bridge_{n}(year)"
+        for n in range(4)
+    ]
+    page = "\n\n".join(
+        [dump(PARAGRAPHS[:2], 60), "\n".join(table + code), dump(PARAGRAPHS[2:], 60)]
+    )
+    lines = normalise(page).split("\n")
+    assert all(p in lines for p in PARAGRAPHS)
+
+
 def test_rows_of_like_length_are_no_paragraph() -> None:
     rows = "\n".join(
         f"{month} {day} 12pm- 1pm Room 217 Carrie Menke, Ph.D"

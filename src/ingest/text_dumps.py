@@ -34,6 +34,9 @@ LOWER_SHARE = 0.3
 #: the most lines with a space longer than the width (preformatted text): this share of the
 #: page's lines, or this many
 OVER_SHARE, OVER_MIN = 0.05, 2
+#: a page with this many forced breaks for each line wider than the width is wrapped however many
+#: of those there are (code a browser prints as it is, unwrapped)
+FORCED_PER_OVER = 3
 #: the longest word whose not fitting tells a forced break
 MAX_WORD = 20
 #: a line broken inside a script without spaces is this many columns short of the width at most
@@ -232,7 +235,8 @@ def _width(lines: list[str], pairs: dict[int, tuple[int, int]], allowed: float) 
     full = sum(1 for lo, _ in pairs.values() if width - FULL_SLACK <= lo <= width)
     if best < FULL_SHARE * full or not _mid_sentence(lines, pairs, width):
         return None
-    if sum(_overflows(line, width) for line in lines) > allowed:
+    over = sum(_overflows(line, width) and not _aligned(line.strip()) for line in lines)
+    if over > max(allowed, best / FORCED_PER_OVER):
         return None
     return width
 
