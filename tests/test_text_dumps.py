@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ingest.cleaning import PageText, clean_pages
 from ingest.normalising import normalise
-from ingest.text_dumps import drop_button_marks, drop_link_numbers, link_list_start, unwrap
+from ingest.text_dumps import drop_button_marks, drop_link_numbers, link_list, unwrap
 from ingest.text_metadata import extract_text_metadata
 
 PARAGRAPHS = [
@@ -165,7 +165,7 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     page = drop_link_numbers(f"{body}\n\n{cited}\n\n{listed}")
     assert page.startswith("Home News") and cited in page
     lines = page.split("\n")
-    assert link_list_start(lines) == max(i for i, line in enumerate(lines) if line == "References")
+    assert link_list(lines)[0] == max(i for i, line in enumerate(lines) if line == "References")
     # a numbered list of the page's own, not of addresses, is no link list
     own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
     assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")

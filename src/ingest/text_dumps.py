@@ -278,11 +278,12 @@ ADDRESS_SHARE = 0.8
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
 
-def link_list_start(lines: Sequence[str]) -> int | None:
-    """Where the list of link addresses at the end of a dump begins (its heading), if the page
-    ends with one: headings and numbered entries only, down to the last line, most of them
-    addresses."""
-    start, items, addresses = None, 0, 0
+def link_list(lines: Sequence[str]) -> tuple[int, set[int]] | None:
+    """The list of link addresses at the end of a dump, if the page ends with one (headings and
+    numbered entries only, down to the last line, most of them addresses): where it begins (its
+    heading) and the numbers it lists."""
+    start, addresses = None, 0
+    numbers: dict[int, int] = {}  # line -> the number it lists
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i].strip()
         if LINK_LIST_OPENER.fullmatch(line):
@@ -291,12 +292,14 @@ def link_list_start(lines: Sequence[str]) -> int | None:
         if LINK_LIST_HEAD.fullmatch(line):
             start = i
         elif found := LINK_LIST_ITEM.fullmatch(line):
-            items += 1
+            numbers[i] = int(found.group(1) or found.group(2))
             addresses += _ADDRESS.match(found.group(3)) is not None
         elif line and " " in line:
             break
         # else blank, or the rest of a long address run on over lines of one word (elinks)
-    return start if items and addresses >= ADDRESS_SHARE * items else None
+    if start is None or not numbers or addresses < ADDRESS_SHARE * len(numbers):
+        return None
+    return start, {number for i, number in numbers.items() if i > start}
 
 
 #: how lynx prints a form's button: the mark, then its label
@@ -315,16 +318,10 @@ def drop_link_numbers(text: str) -> str:
     if "[" not in text:
         return text
     lines = text.split("\n")
-    start = link_list_start(lines)
-    if start is None:
+    found = link_list(lines)
+    if found is None:
         return text
-    listed = {
-        int(found.group(1) or found.group(2))
-        for line in lines[start:]
-        if (found := LINK_LIST_ITEM.fullmatch(line))
-    }
-    if not listed:
-        return text
+    start, listed = found
     body = "\n".join(lines[:start])
     body = _LINK_NUMBER.sub(lambda m: "" if int(m.group(1)) in listed else m.group(0), body)
     return "\n".join([body, *lines[start:]])

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ingest.cleaning import vocab
 from ingest.cleaning.lines import Line, line_key
-from ingest.text_dumps import link_list_start
+from ingest.text_dumps import link_list as find_link_list
 
 # --- compiled vocabularies (once, at import) -----------------------------------------------
 
@@ -723,9 +723,9 @@ def _spoken_words(line: Line) -> int:
 
 def link_list(page: Page) -> None:
     """The list of link addresses a text browser (lynx, elinks, w3m) prints at the end of a dump."""
-    start = link_list_start([line.text for line in page.lines])
-    if start is not None:
-        for i in range(start, page.n):
+    found = find_link_list([line.text for line in page.lines])
+    if found is not None:
+        for i in range(found[0], page.n):
             page.mark(i, "chrome.links")
 
 
