@@ -51,17 +51,23 @@ def dump(args: tuple[str, str, str]) -> None:
     if out.exists():
         return
     html = gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+    try:
+        text = _render(browser, html)
+    except subprocess.TimeoutExpired:
+        text = b""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(text))
+
+
+def _render(browser: str, html: bytes) -> bytes:
+    """The browser's dump of ``html``, given on standard input (links reads only a file)."""
+    if browser != "links":
+        return subprocess.run(BROWSERS[browser], input=html, capture_output=True, timeout=60).stdout
     with tempfile.NamedTemporaryFile(suffix=".html") as page:
         page.write(html)
         page.flush()
-        command = BROWSERS[browser] + ([page.name] if browser == "links" else [])
-        try:
-            done = subprocess.run(command, input=html, capture_output=True, timeout=60)
-            text = done.stdout
-        except subprocess.TimeoutExpired:
-            text = b""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(gzip.compress(text))
+        command = [*BROWSERS[browser], page.name]
+        return subprocess.run(command, capture_output=True, timeout=60).stdout
 
 
 def dumps(set_name: str, ids: list[str], browser: str) -> dict[str, str]:
@@ -92,7 +98,7 @@ def main() -> None:
         shipped = {i: d["text"] for i, d in inputs(set_name, ids).items()}
         renderings = {"inscriptis (shipped)": shipped}
         renderings |= {
-            b: {i: normalise(t) for i, t in dumps(set_name, ids, b).items()} for b in BROWSERS
+            b: {i: normalise(t) for i, t in dumps(set_name, ids, b).items()} for b in browsers
         }
         for name, texts in renderings.items():
             metas = {i: extract_text_metadata(texts[i]) for i in ids}
