@@ -160,6 +160,13 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     elinks = [*addresses[:2], "      /and-more", *addresses[2:], "   4. Share on Reddit", *more]
     listed_by_elinks = "\n".join(["References", "", "   Visible links", *elinks])
     assert drop_link_numbers(f"{body}\n\n{listed_by_elinks}").startswith("Home News")
+    # or prints a link's text, then its address on the line below
+    titled = [f"   {n}. Story {n}\n\thttps://example.org/{n}" for n in (1, 2, 3, 4)]
+    listed_with_titles = "\n".join(["References", "", "   Visible links", *titled])
+    assert drop_link_numbers(f"{body}\n\n{listed_with_titles}").startswith("Home News")
+    # and leaves some links out of it (a script's, a form's): their numbers go all the same
+    unlisted = listed_by_elinks.replace(addresses[1], "")
+    assert drop_link_numbers(f"{body}\n\n{unlisted}").startswith("Home News")
     # the page's own references above the list stay the page's
     cited = "\n".join(["References", "", "1. Smith, J. The study. 2020.", "2. Doe, J. A reply."])
     page = drop_link_numbers(f"{body}\n\n{cited}\n\n{listed}")

@@ -269,21 +269,26 @@ def _over_allowed(sizes: list[int]) -> float:
 LINK_LIST_OPENER = re.compile(r"\s*References:?\s*", re.IGNORECASE)
 LINK_LIST_HEAD = re.compile(r"\s*(?:Visible links|Hidden links):?\s*", re.IGNORECASE)
 #: one entry of that list: "12. https://..." (lynx, elinks) or "[12] https://..." (w3m); lynx
-#: prints an escaped space in an address as a space, elinks a link without one by its text
+#: prints an escaped space in an address as a space; elinks prints a link by its text, with its
+#: address (if it has one) on the line below
 LINK_LIST_ITEM = re.compile(r"\s*(?:(\d{1,5})\.|\[(\d{1,5})\])\s+(\S.*)")
 _ADDRESS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+#: a line that is an address, whatever follows (a query with spaces): a scheme with "//", or
+#: one of the schemes without
+_ADDRESS_LINE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|(?:mailto|javascript|tel|sms|data):)\S")
 #: most entries of a link list are addresses (a page's own numbered list is not)
 ADDRESS_SHARE = 0.8
 #: the number a dump prints before each link's text, pointing into that list
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
 
-def link_list(lines: Sequence[str]) -> tuple[int, set[int]] | None:
+def link_list(lines: Sequence[str]) -> tuple[int, int] | None:
     """The list of link addresses at the end of a dump, if the page ends with one (headings and
     numbered entries only, down to the last line, most of them addresses): where it begins (its
-    heading) and the numbers it lists."""
+    heading) and the highest number it lists."""
     start, addresses = None, 0
     numbers: dict[int, int] = {}  # line -> the number it lists
+    address_below = False  # the entry's address stands on the line below its text (elinks)
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i].strip()
         if LINK_LIST_OPENER.fullmatch(line):
@@ -293,13 +298,18 @@ def link_list(lines: Sequence[str]) -> tuple[int, set[int]] | None:
             start = i
         elif found := LINK_LIST_ITEM.fullmatch(line):
             numbers[i] = int(found.group(1) or found.group(2))
-            addresses += _ADDRESS.match(found.group(3)) is not None
+            addresses += address_below or _ADDRESS.match(found.group(3)) is not None
+            address_below = False
+        elif _ADDRESS_LINE.match(line):  # under its entry's text, spaces unescaped (elinks)
+            address_below = True
         elif line and " " in line:
             break
-        # else blank, or the rest of a long address run on over lines of one word (elinks)
-    if start is None or not numbers or addresses < ADDRESS_SHARE * len(numbers):
+        elif line:  # the rest of a long address run on over lines of one word (elinks)
+            address_below = False
+    listed = [number for i, number in numbers.items() if start is not None and i > start]
+    if not listed or addresses < ADDRESS_SHARE * len(numbers):
         return None
-    return start, {number for i, number in numbers.items() if i > start}
+    return start, max(listed)
 
 
 #: how lynx prints a form's button: the mark, then its label
@@ -314,14 +324,15 @@ def drop_button_marks(text: str) -> str:
 
 def drop_link_numbers(text: str) -> str:
     """``text`` without the numbers a dump prints before its links ("[12]Home"), when the page
-    ends with the list they point into; the list itself is left to the cleaner."""
+    ends with the list they point into; the list itself is left to the cleaner. Every number up
+    to the list's highest goes: elinks leaves some links out of its list (a script's, a form's)."""
     if "[" not in text:
         return text
     lines = text.split("\n")
     found = link_list(lines)
     if found is None:
         return text
-    start, listed = found
+    start, highest = found
     body = "\n".join(lines[:start])
-    body = _LINK_NUMBER.sub(lambda m: "" if int(m.group(1)) in listed else m.group(0), body)
+    body = _LINK_NUMBER.sub(lambda m: "" if 0 < int(m.group(1)) <= highest else m.group(0), body)
     return "\n".join([body, *lines[start:]])
