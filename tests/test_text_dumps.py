@@ -176,6 +176,10 @@ def test_link_numbers_go_only_when_the_page_lists_their_addresses() -> None:
     # a numbered list of the page's own, not of addresses, is no link list
     own = "\n".join(["References", "", "1. Smith, J. The study. 2020."])
     assert drop_link_numbers(f"{body}\n\n{own}").startswith("[1]Home")
+    # nor is one with each entry's address below it, without a browser's heading
+    dois = ["1. Smith, J. The study.", "https://doi.org/10.1/a", "2. Doe, J.", "https://doi.org/b"]
+    own_with_addresses = "\n".join(["References", "", *dois])
+    assert drop_link_numbers(f"{body}\n\n{own_with_addresses}").startswith("[1]Home")
 
 
 def test_a_buttons_label_stays_without_its_mark() -> None:

@@ -288,17 +288,23 @@ def link_list(lines: Sequence[str]) -> tuple[int, int] | None:
     begins (its heading) and the highest number it lists."""
     start, addresses = None, 0
     numbers: dict[int, int] = {}  # line -> the number it lists
-    address_below = False  # the entry's address stands on the line below its text (elinks)
+    # entries whose address stands on the line below their text (elinks): they count as
+    # addresses only under a browser's own heading ("Visible links"), not in a page's own list
+    # of references with their addresses
+    address_below, below, headed = False, 0, False
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i].strip()
         if LINK_LIST_OPENER.fullmatch(line):
             start = i
             break
         if LINK_LIST_HEAD.fullmatch(line):
-            start = i
+            start, headed = i, True
         elif found := LINK_LIST_ITEM.fullmatch(line):
             numbers[i] = int(found.group(1) or found.group(2))
-            addresses += address_below or _ADDRESS.match(found.group(3)) is not None
+            if _ADDRESS.match(found.group(3)):
+                addresses += 1
+            else:
+                below += address_below
             address_below = False
         elif _ADDRESS_LINE.match(line):  # under its entry's text, spaces unescaped (elinks)
             address_below = True
@@ -307,6 +313,8 @@ def link_list(lines: Sequence[str]) -> tuple[int, int] | None:
         elif line:  # the rest of a long address run on over lines of one word (elinks)
             address_below = False
     listed = [number for i, number in numbers.items() if start is not None and i > start]
+    if headed:
+        addresses += below
     if not listed or addresses < ADDRESS_SHARE * len(numbers):
         return None
     return start, max(listed)
