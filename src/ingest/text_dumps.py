@@ -284,8 +284,9 @@ _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
 
 def link_list(lines: Sequence[str]) -> tuple[int, int] | None:
     """The list of link addresses at the end of a dump, if the page ends with one (headings and
-    numbered entries only, down to the last line, most of them addresses or over one): where it
-    begins (its heading) and the highest number it lists."""
+    numbered entries only, down to the last line, most of them an address, or a link's text
+    over its address under a browser's heading): where it begins (its heading) and the highest
+    number it lists."""
     start, addresses = None, 0
     numbers: dict[int, int] = {}  # line -> the number it lists
     # entries whose address stands on the line below their text (elinks): they count as
