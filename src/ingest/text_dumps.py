@@ -262,7 +262,7 @@ def _over_allowed(sizes: list[int]) -> float:
     return max(OVER_MIN, OVER_SHARE * (len(sizes) - sizes.count(0)))
 
 
-# --- the numbered links of lynx and w3m ----------------------------------------------------
+# --- the numbered links of lynx, elinks and w3m --------------------------------------------
 
 #: the heading of the list of link addresses a text browser prints at the end of a dump, and the
 #: headings of its parts
