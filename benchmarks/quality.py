@@ -6,7 +6,8 @@ usage: python benchmarks/quality.py [--every N] [--split PART ...] [--intervals]
 For every page of the TEST sites (``benchmarks/site_split.json``) of devset, modern, readability
 and fixtures (``../shared/bench`` next to the repository, or ``$INGEST_BENCH_DIR``):
 
-- text form: the shipped text rendering, normalised, its title read by ``extract_text_metadata``,
+- text form: the shipped text rendering, normalised, its title read by ``extract_text_metadata``
+  with the page's address where the gold has one (as a WARC, WET or JSON-lines record brings it),
   cleaned by ``clean_pages`` (the whole set as one batch);
 - flat text form: the same rendering without its blank lines, as dumps that print a block a
   line and no gaps come (Common Crawl's WET text): a layout the shipped rendering does not have;
@@ -107,8 +108,9 @@ def _prepare(args: tuple[str, str, str]) -> tuple[str, dict]:
 
 
 def inputs(set_name: str, ids: list[str]) -> dict[str, dict]:
-    """Normalised text page, its title, trafilatura's normalised text, title and time. The text
-    page's title is read afresh (not cached): it follows the metadata reader as it is now."""
+    """Normalised text page, its title, trafilatura's normalised text, title and time, the page's
+    address. The text page's title is read afresh (not cached): it follows the metadata reader
+    as it is now."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{set_name}.json.gz"
     cache = json.loads(gzip.decompress(path.read_bytes())) if path.exists() else {}
@@ -118,11 +120,15 @@ def inputs(set_name: str, ids: list[str]) -> dict[str, dict]:
         with ProcessPoolExecutor(max_workers=2) as pool:
             cache.update(pool.map(_prepare, jobs, chunksize=4))
         path.write_bytes(gzip.compress(json.dumps(cache).encode()))
-    return {i: {**cache[i], "text_title": _text_title(cache[i]["text"])} for i in ids}
+    urls = {i: item.get("url") for i, item in gold(set_name).items()}
+    return {
+        i: {**cache[i], "url": urls.get(i), "text_title": _text_title(cache[i]["text"], urls[i])}
+        for i in ids
+    }
 
 
-def _text_title(text: str) -> str | None:
-    return extract_text_metadata(text).title
+def _text_title(text: str, url: str | None) -> str | None:
+    return extract_text_metadata(text, url).title
 
 
 # --- systems -------------------------------------------------------------------------------
@@ -152,7 +158,10 @@ def product(data: dict[str, dict], form: str) -> tuple[dict[str, str], float]:
         pages = [PageText(data[i]["text"], data[i]["text_title"]) for i in ids]
     elif form == "flat text":
         flats = [flat(data[i]["text"]) for i in ids]
-        pages = [PageText(text, _text_title(text)) for text in flats]
+        pages = [
+            PageText(text, _text_title(text, data[i]["url"]))
+            for text, i in zip(flats, ids, strict=True)
+        ]
     else:
         pages = [
             PageText(data[i]["extracted"], data[i]["title"], True, data[i]["rendering"])

@@ -8,13 +8,16 @@ Usage (from the repository root, with the project's virtualenv):
     .venv/bin/python benchmarks/text_metadata.py --misses --set modern  # the wrong titles
     .venv/bin/python benchmarks/text_metadata.py --rendering html_text  # the HTML, by html-text
     .venv/bin/python benchmarks/text_metadata.py --date-misses --split train  # the wrong dates
+    .venv/bin/python benchmarks/text_metadata.py --no-address   # pages without their URL
 
 Pages are whole-page text renderings of the ``modern``, ``readability`` and ``fixtures`` sets of
 ``../shared/bench`` (or ``$INGEST_BENCH_DIR``), normalised as the pipeline does before it reads
 metadata, restricted to the sites of the chosen split of ``benchmarks/site_split.json``. Two
 renderings (``--rendering``): ``text``, the shipped inscriptis dumps (``SET/text/ID.txt.gz``), and
 ``html_text``, html-text's rendering of the HTML (``SET/html/ID.html.gz``), which also prints the
-``<title>`` element as the page's first line.
+``<title>`` element as the page's first line. Each page is read with its address (the gold's
+``url``), as a WARC, WET or JSON-lines record brings one; ``--no-address`` reads it without, as a
+bare text file comes.
 
 What counts as right:
 
@@ -41,6 +44,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -181,12 +185,14 @@ def load_module(rev: str | None) -> ModuleType:
     return module
 
 
-def cpu_per_page(extract: Callable, pages: list[str], rounds: int) -> float:
+def cpu_per_page(extract: Callable, pages: list[tuple[str, str | None]], rounds: int) -> float:
+    """CPU seconds a page of ``extract`` over (text, address) pages, the best of ``rounds``."""
+    takes_url = _takes_url(extract)
     best = float("inf")
     for _ in range(rounds):
         start = time.process_time()
-        for text in pages:
-            extract(text)
+        for text, url in pages:
+            extract(text, url) if url and takes_url else extract(text)
         best = min(best, time.process_time() - start)
     return best / max(len(pages), 1)
 
@@ -211,10 +217,12 @@ def score_set(
     misses: bool,
     rendering: str,
     date_misses: bool = False,
+    addresses: bool = True,
 ) -> dict:
     gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
     pages = texts(name, rendering)
     ids = [i for i in split_ids(name, splits) if i in pages and i in gold]
+    urls = {i: gold[i].get("url") if addresses else None for i in ids}
     n = {
         key: 0
         for key in (
@@ -235,7 +243,8 @@ def score_set(
     }
     for page_id in ids:
         entry, text = gold[page_id], pages[page_id]
-        meta = extract(text)
+        url = urls[page_id]
+        meta = extract(text, url) if url and _takes_url(extract) else extract(text)
         if entry.get("title"):
             right = title_right(meta.title, entry["title"])
             stated = title_in_text(entry["title"], text)
@@ -264,9 +273,14 @@ def score_set(
                 print_date_miss(page_id, meta.published, published, text)
     texts_ = [pages[i] for i in ids]
     n["pages"] = len(ids)
-    n["ms per page"] = 1000 * cpu_per_page(extract, texts_, rounds)
+    n["ms per page"] = 1000 * cpu_per_page(extract, [(pages[i], urls[i]) for i in ids], rounds)
     n["kB per page"] = sum(map(len, (t.encode() for t in texts_))) / max(len(ids), 1) / 1000
     return n
+
+
+def _takes_url(extract: Callable) -> bool:
+    """Whether the reader takes the page's address (it does since the headline reads slugs)."""
+    return "url" in inspect.signature(extract).parameters
 
 
 def share(a: int, b: int) -> str:
@@ -300,6 +314,11 @@ def main() -> None:
         "--date-misses", action="store_true", help="list wrong or missing dates on stderr"
     )
     parser.add_argument("--rendering", choices=RENDERINGS, default="text")
+    parser.add_argument(
+        "--no-address",
+        action="store_true",
+        help="read every page without its address, as a text file that comes without one",
+    )
     args = parser.parse_args()
     module = load_module(args.rev)
     label = f"as of {args.rev}" if args.rev else "work tree"
@@ -313,6 +332,7 @@ def main() -> None:
             args.misses,
             args.rendering,
             args.date_misses,
+            not args.no_address,
         )
         report(name, result)
 

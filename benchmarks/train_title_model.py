@@ -8,18 +8,21 @@ Usage (from the repository root, with the project's virtualenv; numpy is there w
 Pages: every page of the training (and validation) sites of ``modern``, ``readability`` and
 ``fixtures`` whose gold title is one of its lines, in both renderings of
 ``benchmarks/text_metadata.py`` (the shipped inscriptis text and html-text's), so that the
-scorer does not lean on one renderer's layout. Two models, each a softmax over a page's lines
+scorer does not lean on one renderer's layout, each with its address (the gold's ``url``) where
+the gold has one. Two models, each a softmax over a page's lines
 that maximises the probability of the right ones (L2-penalised, Adam over the whole set):
 
 - ``shortlist``: the features that cost nothing (``CHEAP_FEATURES``), over every line short
   enough; the page's SHORTLIST best go on;
 - ``weights``: every feature (``FEATURES``), over the lines shaped like a headline.
 
-Each is learnt in two stages: every feature but those of the first line read as a ``<title>``
-(``FIRST_PARTS``), then those alone, the others fixed. Of the two renderings only html-text
-prints the ``<title>`` there (as Common Crawl's WET text does); learnt at once, they would move
-the other weights towards that rendering (a separator in the first line, right there by its
-parts, would count for a headline in both).
+Each is learnt in three stages: every feature but those of the first line read as a
+``<title>`` (``FIRST_PARTS``) and those of the address (``ADDRESS_PARTS``), then each of these
+two groups alone, the others fixed. Of the two renderings only html-text prints the ``<title>``
+there (as Common Crawl's WET text does); learnt at once, they would move the other weights
+towards that rendering (a separator in the first line, right there by its parts, would count
+for a headline in both). A text file comes without an address: learnt last, the address's
+weights leave the others as they are without one.
 
 With ``--check`` both learn on training sites only and it prints, on validation sites, how
 often the shortlist holds a right line and how often the top line is right (over the pages that
@@ -42,6 +45,7 @@ sys.path.insert(0, str(REPO / "src"))
 from text_metadata import RENDERINGS, SETS, bench_dir, split_ids, texts, title_right  # noqa: E402
 
 from ingest.text_metadata import _Head  # noqa: E402
+from ingest.textmeta.address import address_words  # noqa: E402
 from ingest.textmeta.lines import Page  # noqa: E402
 from ingest.textmeta.titles import CHEAP_FEATURES, FEATURES, SHORTLIST, Candidates  # noqa: E402
 from ingest.textmeta.vocab import UI_WORDS  # noqa: E402
@@ -49,6 +53,9 @@ from ingest.textmeta.vocab import UI_WORDS  # noqa: E402
 MODEL = REPO / "src" / "ingest" / "textmeta" / "title_model.json"
 #: the features of the page's first line read as a <title>, learnt after the others
 FIRST_PARTS = ("in_first", "first_echo")
+#: the features of the page's address, learnt last: a page without one scores as if they were
+#: not there
+ADDRESS_PARTS = ("address_share", "address_cover")
 
 Matrix = tuple[np.ndarray, np.ndarray]
 
@@ -56,9 +63,9 @@ Matrix = tuple[np.ndarray, np.ndarray]
 class PageData:
     """One page's lines for both models: features, which lines are right."""
 
-    def __init__(self, text: str, title: str) -> None:
+    def __init__(self, text: str, title: str, url: str | None = None) -> None:
         page = Page(text)
-        cands = Candidates(page, _Head(page).meta, UI_WORDS)
+        cands = Candidates(page, _Head(page).meta, UI_WORDS, address_words(url))
         opened = cands._open()
         self.cheap: Matrix = (
             np.array([cands.cheap_vector(*item) for item in opened], float).reshape(
@@ -82,9 +89,10 @@ def page_data(splits: set[str]) -> list[PageData]:
             gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
             found = texts(name, rendering)
             for page_id in split_ids(name, splits):
-                title = gold.get(page_id, {}).get("title")
+                item = gold.get(page_id, {})
+                title = item.get("title")
                 if title and page_id in found:
-                    pages.append(PageData(found[page_id], title))
+                    pages.append(PageData(found[page_id], title, item.get("url")))
     return pages
 
 
@@ -143,11 +151,14 @@ def pipeline(pages: list[PageData], cheap: np.ndarray, full: np.ndarray) -> dict
 
 
 def staged(pages: list[Matrix], names: tuple[str, ...], penalty: float, steps: int) -> np.ndarray:
-    """The weights of the features but FIRST_PARTS learnt without them, then theirs alone: a
-    <title> printed as the first line (one rendering only) does not move the others."""
-    late = np.isin(names, FIRST_PARTS)
-    base = fit(pages, penalty, steps, ~late, np.zeros(len(names)))
-    return fit(pages, penalty, steps, late, base)
+    """The weights of the features but FIRST_PARTS and ADDRESS_PARTS learnt without them, then
+    those of FIRST_PARTS alone, then those of ADDRESS_PARTS alone: a <title> printed as the
+    first line (one rendering only) does not move the others, and a page without an address is
+    read with the same weights as if no page had one."""
+    first, address = np.isin(names, FIRST_PARTS), np.isin(names, ADDRESS_PARTS)
+    base = fit(pages, penalty, steps, ~(first | address), np.zeros(len(names)))
+    base = fit(pages, penalty, steps, first, base)
+    return fit(pages, penalty, steps, address, base)
 
 
 def learn(pages: list[PageData], penalty: float, steps: int) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,28 @@ def test_jsonl_lines_are_pages_and_a_bad_line_is_only_its_own_reject(
     assert sorted(r["record_key"] for r in rejects) == ["line:3", "line:5"]
 
 
+def test_a_text_record_s_address_names_its_headline(tmp_path: Path, prefect_api: str) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    page = (
+        "Council approves the budget for next year\n\nBridge repairs will start in the spring"
+        f"\n\n{PROSE}\n\nThe mayor said the vote was close."
+    )
+    urls = {
+        "slug": "https://news.example/local/bridge-repairs-start-in-spring/",
+        "number": "https://news.example/local/story/12345678",
+    }
+    lines = [json.dumps({"id": key, "url": url, "text": page}) for key, url in urls.items()]
+    (raw / "dump.jsonl").write_text("\n".join(lines) + "\n")
+    summary = run_flow([raw], out, settings=_settings(raw, out))
+    assert (summary["written"], summary["rejected"]) == (2, 0)
+    titles = {row["url"]: row["title"] for row in read_documents(out).to_pylist()}
+    assert titles == {
+        urls["slug"]: "Bridge repairs will start in the spring",
+        urls["number"]: "Council approves the budget for next year",
+    }
+
+
 def test_real_warc_captures_become_rows_and_the_rest_is_counted(
     tmp_path: Path, prefect_api: str
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from ingest.normalising import normalise
 from ingest.text_metadata import TextMetadata, _Head, extract_text_metadata, find_dates
+from ingest.textmeta.address import address_words
 from ingest.textmeta.lines import Page
 from ingest.textmeta.titles import CHEAP_WEIGHTS, Candidates, _twice, best_title
 from ingest.textmeta.vocab import UI_WORDS
@@ -412,3 +413,39 @@ def test_a_release_or_creation_date_far_away_is_not_the_date():
     for line in ["Release Date June 25, 1984", "Created Oct 18, 2011"]:
         text = f"Council approves the budget\n{menu}\n{BODY}\n{line}\n{BODY}\n{menu}"
         assert extract_text_metadata(text).published is None, line
+
+
+SLUG_PAGE = (
+    "Council approves the budget for next year\n\nBridge repairs will start in the spring\n\n"
+    f"{BODY}\n\nThe mayor said the vote was close."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (
+            "https://news.example/2024/05/bridge-repairs-start-in-spring/",
+            "bridge repairs start in spring",
+        ),
+        ("https://news.example/local/Bridge_Repairs.html?ref=home", "bridge repairs"),
+        # an article's number is an identifier, not a word of its name
+        ("https://news.example/local/bridge-repairs-49676932", "bridge repairs"),
+        ("https://news.example/pont-r%C3%A9par%C3%A9", "pont réparé"),
+        ("https://news.example/local/story/12345678", ""),
+        ("https://news.example/", ""),
+        ("http://[::1", ""),  # malformed: no slug rather than an error
+        (None, ""),
+    ],
+)
+def test_address_words_are_the_last_segment_that_names_the_page(url, words):
+    assert address_words(url) == frozenset(words.split())
+
+
+def test_the_line_the_address_names_is_the_headline():
+    assert extract_text_metadata(SLUG_PAGE).title == "Council approves the budget for next year"
+    url = "https://news.example/local/2024/05/bridge-repairs-start-in-spring/"
+    assert extract_text_metadata(SLUG_PAGE, url).title == "Bridge repairs will start in the spring"
+    # an address without a slug reads as none
+    no_slug = "https://news.example/local/story/12345678"
+    assert extract_text_metadata(SLUG_PAGE, no_slug) == extract_text_metadata(SLUG_PAGE)

@@ -84,7 +84,7 @@ def decode_record(
     pending = Pending(item, record, offset, container, sha256, page, side)
     if not pending.is_html:
         pending.text = normalise(page.text)
-        found = extract_text_metadata(pending.text)
+        found = extract_text_metadata(pending.text, pending.record.url or side.url)
         pending.meta = Extracted(
             text="", title=found.title, author=found.author, published=found.published
         )

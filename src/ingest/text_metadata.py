@@ -15,6 +15,7 @@ from datetime import date
 from itertools import compress, count, repeat
 from operator import contains, itemgetter, or_
 
+from ingest.textmeta.address import address_words
 from ingest.textmeta.bylines import (
     BYLINE_WORDS,
     byline_name,
@@ -350,13 +351,14 @@ def find_dates(text: str) -> set[date]:
     return {found for _, found in dates_in(text)}
 
 
-def extract_text_metadata(text: str) -> TextMetadata:
-    """Title, byline author and dateline date of a plain-text page."""
+def extract_text_metadata(text: str, url: str | None = None) -> TextMetadata:
+    """Title, byline author and dateline date of a plain-text page; ``url``: the page's address,
+    when its record has one (the words of its slug count for the line that holds them)."""
     page = Page(text)
     if not len(page):
         return TextMetadata()
     head = _Head(page)
-    candidates = Candidates(page, head.meta, UI_WORDS)
+    candidates = Candidates(page, head.meta, UI_WORDS, address_words(url))
     title = best_title(candidates)
     byline = head.byline(title, max(HEAD_LINES, candidates.run + AFTER_RUN))
     return TextMetadata(

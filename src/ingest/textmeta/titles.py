@@ -3,11 +3,13 @@
 A headline sits just before the article's first run of prose, often under a menu or a
 breadcrumb, a kicker or the page's ``<title>`` and over a dek, a byline, dateline or reading
 time; it is a short line without final period, capitalised like a title, and is sometimes
-repeated (title, teaser, share text). Each feature below says one of these things about a line.
+repeated (title, teaser, share text); where the page's address is known, its slug usually
+repeats the headline's words. Each feature below says one of these things about a line.
 Every short line is first scored by the features that cost nothing (``CHEAP_FEATURES``); the
 SHORTLIST best are scored by all of them (``FEATURES``). ``title_model.json`` holds both sets
 of weights, learnt on the bench sets' training sites in two renderings
-(``benchmarks/train_title_model.py``).
+(``benchmarks/train_title_model.py``); the weights of the address's features last, the others
+fixed, so that a page without an address is read as if no page had one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from itertools import chain
 from operator import itemgetter, mul, sub
 from pathlib import Path
 
+from ingest.textmeta.address import address_match
 from ingest.textmeta.bylines import name_part, person_name
 from ingest.textmeta.lines import CJK_CHARS, SPACED_CHARS, HeadLine, Page, word_count
 from ingest.textmeta.vocab import BYLINE_FIRST
@@ -101,6 +104,8 @@ FEATURES = (
     "twice",  # printed again within 2 lines, or the end of the line above (a breadcrumb)
     "first_topical",  # the page's first line, and the article's prose uses half its words or
     # more (a <title>, not a site's name)
+    "address_share",  # share of the words of the page's address (its slug) the line holds
+    "address_cover",  # share of the line's words the slug holds
 )
 
 #: the features that cost nothing, computed on every line to shortlist the candidates
@@ -125,6 +130,8 @@ CHEAP_FEATURES = (
     "in_first",
     "twice",
     "follow_far",
+    "address_share",
+    "address_cover",
 )
 
 #: the bucket of each value of a cheap measure: gap to prose (1-7), words (0-16), lines to the
@@ -132,9 +139,21 @@ CHEAP_FEATURES = (
 _GAP_BUCKETS = (None, 0, 1, 2, 3, 4, 5, 6)
 _WORD_BUCKETS = (None, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15, 15, 15, 15, 15, 16)
 _RUN_BUCKETS = (17, 18, 19, 20, 21, 22, 22, 22, 22, 23)
-_PRECEDE, _NEAR, _AFTER, _POSITION, _FIRST, _PERIOD, _COLON, _LOWER, _IN_FIRST, _TWICE, _FAR = (
-    range(24, 35)
-)
+(
+    _PRECEDE,
+    _NEAR,
+    _AFTER,
+    _POSITION,
+    _FIRST,
+    _PERIOD,
+    _COLON,
+    _LOWER,
+    _IN_FIRST,
+    _TWICE,
+    _FAR,
+    _ADDRESS_SHARE,
+    _ADDRESS_COVER,
+) = range(24, 37)
 
 
 def _load_weights(model: dict, names: tuple[str, ...]) -> tuple[float, ...]:
@@ -281,10 +300,17 @@ def _twice(raw: list[str]) -> list[bool]:
 class Candidates:
     """The page-level measures the features of every candidate line need, computed once."""
 
-    def __init__(self, page: Page, meta: Callable[[int], bool], ui: frozenset[str]) -> None:
+    def __init__(
+        self,
+        page: Page,
+        meta: Callable[[int], bool],
+        ui: frozenset[str],
+        address: frozenset[str] = frozenset(),
+    ) -> None:
         self.page = page
         self.meta = meta  # whether line i is a byline, dateline or reading time
         self.ui = ui
+        self.address = address  # the words of the page's address (``address.address_words``)
         n = len(page)
         acc, prose = page.acc, page.prose
         # prose characters in the FOLLOW lines from each line on
@@ -343,6 +369,13 @@ class Candidates:
             self._first_key = key if topical and 2 * echoed >= len(topical) else ""
         return self._first_key
 
+    def address_match(self, i: int) -> tuple[float, float]:
+        """Of line ``i``: the share of the address's words it holds, and the share of its words
+        the address holds (both 0 without an address)."""
+        if not self.address:
+            return 0.0, 0.0
+        return address_match(self.page.raw[i].lower(), self.address)
+
     def _open(self) -> list[tuple[int, int, int]]:
         """(line, lines to the next prose line, words) of the lines short enough, not list
         items, with prose soon below."""
@@ -380,6 +413,7 @@ class Candidates:
         vector[_IN_FIRST] = float(i > 0 and size >= 2 and text in self.first_parts)
         vector[_TWICE] = float(self.twice[i])
         vector[_FAR] = self.far[i] / self.far_max
+        vector[_ADDRESS_SHARE], vector[_ADDRESS_COVER] = self.address_match(i)
         return vector
 
     def shaped(self, keep: int | None = SHORTLIST) -> list[HeadLine]:
@@ -417,6 +451,8 @@ class Candidates:
         w_after, w_position, w_first = w[_AFTER], w[_POSITION] / max(len(self.page), 1), w[_FIRST]
         w_end = {".": w[_PERIOD], ":": w[_COLON]}.get
         w_lower, w_in_first, w_twice = w[_LOWER], w[_IN_FIRST], w[_TWICE]
+        w_share, w_cover = w[_ADDRESS_SHARE], w[_ADDRESS_COVER]
+        address = self.address_match if self.address else None
         first, twice = self.first_parts, self.twice
         run, block, near, far, precede, next_prose = (
             self.run,
@@ -459,6 +495,9 @@ class Candidates:
                 score += w_in_first
             if twice[i]:
                 score += w_twice
+            if address is not None:
+                share, cover = address(i)
+                score += w_share * share + w_cover * cover
             scores.append((i, score))
         return scores
 
@@ -547,6 +586,7 @@ class Candidates:
             self.far[i] / self.far_max,
             self.twice[i],
             False,  # first_topical
+            *self.address_match(i),
         ]
 
     def _add_deferred(self, vector: list[float], line: HeadLine) -> None:
