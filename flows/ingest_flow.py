@@ -178,7 +178,7 @@ def _run_locked(
     summary.passed_over.update(counts.passed_over)
     if not dry_run:
         dataset.state.finish_run(summary.run_id, summary.status, summary.as_dict())
-        stopping.untrack_run()
+        stopping.untrack_run(summary.status)
         if plan.reprocess:
             dataset.state.complete_job(key)
 

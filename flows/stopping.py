@@ -147,12 +147,13 @@ def track_run(state_store: Path, run_id: str) -> None:
     )
 
 
-def untrack_run() -> None:
-    """Called by the flow once its run is recorded as finished."""
+def untrack_run(status: str) -> None:
+    """Called by the flow once its run is recorded as finished, with its ``status``."""
     global _tracked, _finished
-    _tracked, _finished = None, _tracked
+    _tracked, _finished = None, _tracked if status == INTERRUPTED else None
 
 
+#: the run the flow has just recorded as interrupted, until its flow run is cancelled
 _finished: TrackedRun | None = None
 
 
@@ -203,6 +204,8 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
         sys.stderr.write("ingest: stopped at once\n")
         if _tracked is not None:
             mark_interrupted(_tracked)
+        elif _finished is not None:  # recorded interrupted, its flow run not cancelled yet
+            cancel_flow_run(_finished, "stopped at once", MARK_TIMEOUT_S)
         kill_tree(os.getpid(), including_root=False)
         os._exit(_current.exit_code)
     _current.request(signum)

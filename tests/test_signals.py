@@ -10,12 +10,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import RAW, ingest_command, read_documents, read_rejects
+from conftest import RAW, REPO, ingest_command, read_documents, read_rejects
 from hostile import PARA
 
 from flows.stopping import descendants
@@ -172,6 +173,45 @@ def test_a_second_ctrl_c_exits_at_once(
     if (out / "documents").exists():
         assert read_documents(out).num_rows == done
     assert_resumes(corpus, out, cli_env, done)
+
+
+# A flow that records its run interrupted, then gets the second Ctrl-C before the command has
+# cancelled its flow run: the moment between the flow's end and the command's last step.
+SECOND_SIGNAL_AFTER_THE_RUN = """
+import os, signal, sys
+from pathlib import Path
+from prefect import flow
+from prefect.runtime import flow_run
+from flows import stopping
+
+@flow
+def stopped(store: str) -> None:
+    print(flow_run.id, flush=True)
+    stopping.reclaim_signals()
+    stopping.track_run(Path(store), "run-1")
+    os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C: stop
+    stopping.untrack_run(stopping.INTERRUPTED)  # the flow has recorded the run interrupted
+    os.kill(os.getpid(), signal.SIGINT)  # the second: out at once
+    print("not reached", flush=True)
+
+with stopping.stop_on_signals():
+    stopped(sys.argv[1])
+"""
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_after_the_run_is_recorded_still_cancels_its_flow_run(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_SIGNAL_AFTER_THE_RUN, str(tmp_path / "state.sqlite")],
+        env=cli_env, capture_output=True, text=True, timeout=WAIT_S, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert "stopped at once" in done.stderr and "not reached" not in done.stdout
+    flow_run_id = done.stdout.split()[0]
+    reply = httpx.get(f"{cli_env['PREFECT_API_URL']}/flow_runs/{flow_run_id}", timeout=30)
+    assert reply.json()["state"]["type"] == "CANCELLED"
 
 
 @pytest.mark.slow
