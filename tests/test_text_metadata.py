@@ -435,6 +435,8 @@ SLUG_PAGE = (
         ("https://news.example/local/story/12345678", ""),
         ("https://news.example/", ""),
         ("http://[::1", ""),  # malformed: no slug rather than an error
+        # a segment longer than a headline is data, not a name: the one before it names the page
+        ("https://news.example/bridge-repairs/" + "-w" * 5000, "bridge repairs"),
         (None, ""),
     ],
 )

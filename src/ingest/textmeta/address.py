@@ -17,13 +17,14 @@ _WORD = re.compile(r"[^\W_]+")
 _ENDING = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm|cgi)$", re.IGNORECASE)
 #: a number of this many digits or more is an identifier (an article's id), not a word
 ID_DIGITS = 5
-#: a slug has at least this many words
-SLUG_WORDS = 2
+#: a slug has at least this many words, and at most as many as a headline (a longer segment is
+#: data, not a name: it is passed over, so that a hostile address costs nothing per line)
+SLUG_WORDS, SLUG_MAX_WORDS = 2, 30
 
 
 def address_words(url: str | None) -> frozenset[str]:
-    """The lower-case words of the last segment of ``url``'s path that has ``SLUG_WORDS`` or
-    more words (identifiers left out); empty without one."""
+    """The lower-case words of the last segment of ``url``'s path that has ``SLUG_WORDS`` to
+    ``SLUG_MAX_WORDS`` words (identifiers left out); empty without one."""
     if not url:
         return frozenset()
     try:
@@ -36,7 +37,7 @@ def address_words(url: str | None) -> frozenset[str]:
             for word in _WORD.findall(_ENDING.sub("", segment).lower())
             if not (word.isdigit() and len(word) >= ID_DIGITS)
         ]
-        if len(words) >= SLUG_WORDS:
+        if SLUG_WORDS <= len(words) <= SLUG_MAX_WORDS:
             return frozenset(words)
     return frozenset()
 
