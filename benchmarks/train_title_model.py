@@ -9,8 +9,8 @@ Pages: every page of the training (and validation) sites of ``modern``, ``readab
 ``fixtures`` whose gold title is one of its lines, in both renderings of
 ``benchmarks/text_metadata.py`` (the shipped inscriptis text and html-text's), so that the
 scorer does not lean on one renderer's layout, each with its address (the gold's ``url``) where
-the gold has one. Two models, each a softmax over a page's lines
-that maximises the probability of the right ones (L2-penalised, Adam over the whole set):
+the gold has one. Two models, each a softmax over a page's lines that maximises the probability
+of the right ones (L2-penalised, Adam over the whole set):
 
 - ``shortlist``: the features that cost nothing (``CHEAP_FEATURES``), over every line short
   enough; the page's SHORTLIST best go on;
