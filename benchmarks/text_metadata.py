@@ -186,13 +186,13 @@ def load_module(rev: str | None) -> ModuleType:
 
 
 def cpu_per_page(extract: Callable, pages: list[tuple[str, str | None]], rounds: int) -> float:
-    """CPU seconds a page of ``extract`` over (text, address) pages, the best of ``rounds``."""
-    takes_url = _takes_url(extract)
+    """CPU seconds a page of ``extract`` over (text, address) pages, the best of ``rounds``; a
+    page without an address is read without one."""
     best = float("inf")
     for _ in range(rounds):
         start = time.process_time()
         for text, url in pages:
-            extract(text, url) if url and takes_url else extract(text)
+            extract(text, url) if url else extract(text)
         best = min(best, time.process_time() - start)
     return best / max(len(pages), 1)
 
@@ -222,7 +222,7 @@ def score_set(
     gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
     pages = texts(name, rendering)
     ids = [i for i in split_ids(name, splits) if i in pages and i in gold]
-    urls = {i: gold[i].get("url") if addresses else None for i in ids}
+    urls = {i: gold[i].get("url") if addresses and _takes_url(extract) else None for i in ids}
     n = {
         key: 0
         for key in (
@@ -244,7 +244,7 @@ def score_set(
     for page_id in ids:
         entry, text = gold[page_id], pages[page_id]
         url = urls[page_id]
-        meta = extract(text, url) if url and _takes_url(extract) else extract(text)
+        meta = extract(text, url) if url else extract(text)
         if entry.get("title"):
             right = title_right(meta.title, entry["title"])
             stated = title_in_text(entry["title"], text)
