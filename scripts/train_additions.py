@@ -43,7 +43,13 @@ import cleaner_data  # noqa: E402
 import train_cleaner  # noqa: E402
 
 from ingest.cleaning.additions import AdditionModel, merge, page_lines  # noqa: E402
-from ingest.cleaning.cleaner import PageText, body_probabilities, clean_pages, ruled_lines  # noqa: E402
+from ingest.cleaning.cleaner import (  # noqa: E402
+    PageText,
+    body_probabilities,
+    clean_pages,
+    rule_page,
+    ruled_lines,
+)
 from ingest.cleaning.line_model import LineModel, load_model, read_model  # noqa: E402
 from ingest.cleaning.trees import Forest, from_lightgbm  # noqa: E402
 
@@ -87,11 +93,13 @@ def load_pages(line_model: LineModel) -> list[dict]:
         data, rendered = cleaner_data.pages(set_name), renderings(set_name)
         ids = sorted(gold)
         texts = [rendered[i]["rendering"] for i in ids]
-        ruled = [ruled_lines(t, data[i]["title"]) for i, t in zip(ids, texts, strict=True)]
+        ruled = [
+            ruled_lines(rule_page(t, data[i]["title"])) for i, t in zip(ids, texts, strict=True)
+        ]
         lines, body = body_probabilities(texts, ruled, line_model)
         for p, i in enumerate(ids):
             extracted = data[i]["trafilatura"]
-            found = page_lines(texts[p], extracted, ruled[p], lines, body, p)
+            found = page_lines(texts[p], extracted, ruled[p].removed, lines, body, p)
             out.append(
                 {
                     "set": set_name,

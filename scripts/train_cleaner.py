@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO / "src"))
 import cleaner_data  # noqa: E402
 from sequence_training import torch_probability, train_sequence  # noqa: E402
 
-from ingest.cleaning.cleaner import PageText, clean_pages, rule_page  # noqa: E402
+from ingest.cleaning.cleaner import PageText, clean_pages, rule_page, ruled_lines  # noqa: E402
 from ingest.cleaning.features import (  # noqa: E402
     LEXICAL_FEATURES,
     batch_features,
@@ -48,6 +48,7 @@ from ingest.cleaning.features import (  # noqa: E402
 from ingest.cleaning.lexicon import fit_lexicon, words_by_line  # noqa: E402
 from ingest.cleaning.line_model import LineModel  # noqa: E402
 from ingest.cleaning.trees import from_lightgbm  # noqa: E402
+from ingest.text_metadata import extract_text_metadata  # noqa: E402
 
 SEED = 20261201
 SETS = ("devset", "modern", "readability", "fixtures")
@@ -94,19 +95,16 @@ class Corpus:
 
     ``lexicon``: the word weights its features read. Without one, the corpus is training data:
     each half of its sites reads the weights the other half teaches, so that the forests learn
-    how far word weights hold on sites they were not taken from."""
+    how far word weights hold on sites they were not taken from; and some of its pages are ruled
+    without a title (``untitled``), so that the model knows a page that comes without one."""
 
-    def __init__(
-        self,
-        records: list[dict],
-        ruled: list[set[int]] | None = None,
-        lexicon: np.ndarray | None = None,
-    ) -> None:
+    def __init__(self, records: list[dict], lexicon: np.ndarray | None = None) -> None:
         self.records = records
         texts = [r["text"] for r in records]
-        self.ruled = rule_removals(records) if ruled is None else ruled
+        titles = [None if lexicon is None and untitled(r) else r["title"] for r in records]
+        self.ruled, self.headlines = rule_removals(texts, titles)
         numbers = [sorted(n) for n in self.ruled]
-        self.lines = batch_features(texts, numbers, lexicon)
+        self.lines = batch_features(texts, numbers, lexicon, self.headlines)
         if lexicon is None:
             self._cross_fit_words(texts, numbers)
         labels = [r["labels"] for r in records]
@@ -138,9 +136,9 @@ class Corpus:
         for fold in (0, 1):
             taught = lexicon_of([r for r in self.records if site_fold(r) != fold])
             rows = folds == fold
-            self.lines.features[rows, words] = batch_features(texts, numbers, taught).features[
-                rows, words
-            ]
+            self.lines.features[rows, words] = batch_features(
+                texts, numbers, taught, self.headlines
+            ).features[rows, words]
 
 
 def load_records() -> dict[str, list[dict]]:
@@ -164,7 +162,9 @@ def load_records() -> dict[str, list[dict]]:
                         "rendering": rendering,
                         "site": item.get("site") or item.get("url") or page_id,
                         "text": text,
-                        "title": page["title"],
+                        # the headline the product reads from the text itself, with the page's
+                        # address: the rules and the line model meet a text page with it
+                        "title": extract_text_metadata(text, item.get("url")).title,
                         "labels": cleaner_data.label_lines(text, page, item, "training"),
                         "confidence": cleaner_data.confidence(text, page, others[page_id], item),
                     }
@@ -215,13 +215,22 @@ def cleaned(records: list[dict], model: LineModel, threshold: float) -> list[str
     return [result.text for result in clean_pages(pages, config, model=model)]
 
 
-def rule_removals(records: list[dict]) -> list[set[int]]:
-    """The line numbers the rule families remove from each page."""
-    out = []
-    for r in records:
-        page = rule_page(r["text"], r["title"])
-        out.append({line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark})
-    return out
+#: one training page in this many is ruled without a title: a caller may bring none (a text
+#: the headline reader found nothing in, a library call), and the headline features are then
+#: absent, which the model must have seen
+UNTITLED_EVERY = 5
+
+
+def untitled(record: dict) -> bool:
+    """Whether a training page is ruled without its title (all its renderings alike)."""
+    return zlib.crc32(f"{record['set']}/{record['id']}/untitled".encode()) % UNTITLED_EVERY == 0
+
+
+def rule_removals(texts: list[str], titles: list[str | None]) -> tuple[list[set[int]], list[int]]:
+    """The line numbers the rule families remove from each page, and each page's headline
+    line (``ruled_lines``)."""
+    ruled = [ruled_lines(rule_page(text, title)) for text, title in zip(texts, titles, strict=True)]
+    return [set(r.removed) for r in ruled], [r.headline for r in ruled]
 
 
 def kept_lines(
@@ -336,10 +345,7 @@ def main() -> None:
         dataclasses.replace(model, threshold=float(round(best[1], 3))).save(args.train_sites_model)
         return
     # the final forests learn from the validation sites too, at the threshold chosen there
-    both = Corpus(
-        records["train"] + records["validation"],
-        corpora["train"].ruled + corpora["validation"].ruled,
-    )
+    both = Corpus(records["train"] + records["validation"])
     model = train(both)
     print(f"trained on train + validation: {time.perf_counter() - start:.0f} s", flush=True)
     model = dataclasses.replace(model, threshold=float(round(best[1], 3)))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ingest.cleaning import CleaningConfig, PageText, clean, clean_pages, cleaner
-from ingest.cleaning.cleaner import body_probabilities
+from ingest.cleaning.cleaner import body_probabilities, rule_page, ruled_lines
 from ingest.cleaning.features import FEATURES, SCORE_FEATURES, batch_features, block_bounds
 from ingest.cleaning.line_model import load_model
 from ingest.cleaning.trees import from_lightgbm
@@ -196,3 +196,25 @@ def test_a_line_too_long_for_packed_counts_is_counted_exactly():
     assert np.isclose(lines[0, column["digit_share"]], 1 / 5, atol=1e-4)  # "Ab1, " of 5 chars
     assert np.isclose(lines[0, column["upper_share"]], 1 / 2)
     assert np.isclose(lines[0, column["comma_per_word"]], 1.0)
+
+
+def test_the_model_reads_where_the_page_s_headline_stands():
+    column = {name: i for i, name in enumerate(FEATURES)}
+    text = "\n".join([*NAV[:3], "", "Budget passed", "", *BODY])
+    ruled = ruled_lines(rule_page(text, "Budget passed"))
+    assert ruled.headline == 4 and 4 in ruled.removed  # the title rule's line, by number
+    lines = batch_features([text, text], [ruled.removed] * 2, headlines=[ruled.headline, -1])
+    named, plain = np.split(lines.features, [lines.page_start[1]])
+    headline = named[:, column["headline"]].tolist()
+    assert headline == [0, 0, 0, 1, 0, 0, 0, 0]  # the page's non-blank lines
+    assert named[:, column["after_headline"]].tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    distance = np.expm1(named[:, column["log_dist_headline"]]).round().tolist()
+    assert distance == [3, 2, 1, 0, 1, 2, 3, 4]
+    # a page without a headline reads as far from one everywhere
+    assert not plain[:, column["headline"]].any() and not plain[:, column["after_headline"]].any()
+    assert (plain[:, column["log_dist_headline"]] == np.float32(np.log1p(200))).all()
+
+
+def test_a_page_without_the_title_s_line_has_no_headline():
+    assert ruled_lines(rule_page("\n".join(BODY), "Budget passed")).headline == -1
+    assert ruled_lines(rule_page("\n".join(BODY))).headline == -1

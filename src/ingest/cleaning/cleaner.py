@@ -51,14 +51,22 @@ def rule_page(text: str, title: str | None = None, disabled: frozenset[str] = fr
     return _rule_page(text, title, disabled)[1]
 
 
-def ruled_lines(text: str, title: str | None, disabled: frozenset[str] = frozenset()) -> list[int]:
-    """The numbers of the lines of ``text`` the rule families remove."""
-    return _marked(_rule_page(text, title, disabled)[1])
+@dataclass(frozen=True, slots=True)
+class RuledLines:
+    """What the rule families said of a page's lines, as the line model reads it."""
+
+    #: the numbers of the lines a rule marked
+    removed: list[int]
+    #: the number of the first line the title rule marked, the page's headline (-1: none)
+    headline: int
 
 
-def _marked(page: Page) -> list[int]:
-    """The numbers of the page's lines a rule family marked."""
-    return [line.number for line, mark in zip(page.lines, page.marks, strict=True) if mark]
+def ruled_lines(page: Page) -> RuledLines:
+    """The lines of a ruled page that the rules removed, and its headline."""
+    lines = page.lines
+    marked = [(lines[i].number, mark) for i, mark in enumerate(page.marks) if mark]
+    headline = next((number for number, mark in marked if mark == TITLE_RULE), -1)
+    return RuledLines([number for number, _ in marked], headline)
 
 
 def _rule_page(text: str, title: str | None, disabled: frozenset[str]) -> tuple[list[str], Page]:
@@ -138,10 +146,12 @@ def _add_rendering_lines(
     for part in _chunks([pages[i].rendering for i in chosen]):
         members = [chosen[k] for k in part]
         renderings = [pages[i].rendering for i in members]
-        ruled = [ruled_lines(pages[i].rendering, pages[i].title, disabled) for i in members]
+        ruled = [
+            ruled_lines(rule_page(pages[i].rendering, pages[i].title, disabled)) for i in members
+        ]
         lines, body = body_probabilities(renderings, ruled, model)
         found = [
-            page_lines(renderings[p], pages[i].text, ruled[p], lines, body, p)
+            page_lines(renderings[p], pages[i].text, ruled[p].removed, lines, body, p)
             for p, i in enumerate(members)
         ]
         # the addition model over the candidates of the whole chunk at once
@@ -202,12 +212,16 @@ def _title_only(page: Page) -> None:
 
 
 def body_probabilities(
-    texts: list[str], ruled: list[list[int]] | None = None, model: LineModel | None = None
+    texts: list[str], ruled: list[RuledLines] | None = None, model: LineModel | None = None
 ):
     """The line model's body probability of every non-blank line of ``texts`` (with the
-    batch's lines: page and line number of each); ``ruled``: the lines the rules removed."""
+    batch's lines: page and line number of each); ``ruled``: what the rules said of each."""
     model = model or load_model()
-    lines = batch_features(texts, ruled, model.lexicon)
+    if ruled is None:
+        lines = batch_features(texts, lexicon=model.lexicon)
+    else:
+        removed, headlines = [r.removed for r in ruled], [r.headline for r in ruled]
+        lines = batch_features(texts, removed, model.lexicon, headlines)
     return lines, model.body_probability(lines)
 
 
@@ -229,7 +243,7 @@ def _apply_model(
 def _apply_model_chunk(
     texts: list[str], pages: list[Page], model: LineModel, threshold: float | None
 ) -> None:
-    lines, body = body_probabilities(texts, [_marked(p) for p in pages], model)
+    lines, body = body_probabilities(texts, [ruled_lines(p) for p in pages], model)
     limit = model.threshold if threshold is None else 1.0 - threshold
     boiler = body < limit
     starts = lines.page_start

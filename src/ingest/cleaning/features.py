@@ -100,6 +100,9 @@ CONTEXT_FEATURES = (
     "block_mean_words",
     "block_prose_share",
     "block_rel_position",
+    "headline",
+    "after_headline",
+    "log_dist_headline",
 )
 #: what the line's words say (``lexicon.py``): the mean weight of its words, and the mean of
 #: that over the three lines each side
@@ -219,7 +222,10 @@ def _class_counts(b: np.ndarray, seg: np.ndarray) -> np.ndarray:
 
 
 def batch_features(
-    texts: list[str], ruled: list[list[int]] | None = None, lexicon: np.ndarray | None = None
+    texts: list[str],
+    ruled: list[list[int]] | None = None,
+    lexicon: np.ndarray | None = None,
+    headlines: list[int] | None = None,
 ) -> BatchLines:
     """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
     of the lines the rule families removed from each page (none when not given); ``lexicon``:
@@ -375,6 +381,19 @@ def batch_features(
     ctx["ruled"] = marked
     for r in (1, 3, 10):
         ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
+
+    head = np.zeros(len(starts), dtype=bool)
+    if headlines is not None:
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        at = [offsets[p] + n for p, n in enumerate(headlines) if n >= 0]
+        if at:
+            head[np.asarray(at, dtype=np.int64)] = True
+    head = head[idx]
+    head_k = _per_page(np.minimum, np.where(head, k, _BIG), page_start, _BIG)[page]
+    has_head = head_k < _BIG
+    ctx["headline"] = head
+    ctx["after_headline"] = has_head & (k > head_k)
+    ctx["log_dist_headline"] = np.log1p(np.where(has_head, np.abs(k - head_k), 200))
 
     ctx["question_end"] = (last == 63) | _at(b, e - 3, "？".encode())
     # stubs: short lines without a sentence end (menu entries, labels, teaser titles)
