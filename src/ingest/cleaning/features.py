@@ -229,7 +229,9 @@ def batch_features(
 ) -> BatchLines:
     """Features of the non-blank lines of ``texts`` (normalised pages); ``ruled``: the numbers
     of the lines the rule families removed from each page (none when not given); ``lexicon``:
-    the weight of every word bucket (``lexicon.py``; without it the words weigh nothing)."""
+    the weight of every word bucket (``lexicon.py``; without it the words weigh nothing);
+    ``headlines``: the number of each page's headline line, -1 for none (none when not
+    given)."""
     counts = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
     b = np.frombuffer("\n".join(texts).encode("utf-8", "replace"), dtype=np.uint8)
     nl = np.flatnonzero(b == 10)
@@ -382,6 +384,7 @@ def batch_features(
     for r in (1, 3, 10):
         ctx[f"ruled_w{r}"] = _window_mean(marked, lo, hi, r)
 
+    # the headline: the article starts under it, menus and section labels stand above it
     head = np.zeros(len(starts), dtype=bool)
     if headlines is not None:
         offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
