@@ -323,7 +323,8 @@ def batch_features(
     lo, hi = page_start[page], page_start[page + 1]
     k = np.arange(len(idx))
     n_page = (hi - lo).astype(np.float64)
-    number = idx - np.repeat(np.concatenate(([0], np.cumsum(counts)[:-1])), counts)[idx]
+    first_line = np.concatenate(([0], np.cumsum(counts)[:-1]))  # of each page, in the batch
+    number = idx - np.repeat(first_line, counts)[idx]
     prev_number = _shift(number.astype(np.float64), -1, lo, hi)
     next_number = _shift(number.astype(np.float64), 1, lo, hi)
     is_term = line["terminal"].astype(np.float64)
@@ -375,8 +376,9 @@ def batch_features(
 
     marked = np.zeros(len(starts), dtype=np.float64)
     if ruled is not None:
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        hits = [offsets[p] + np.asarray(numbers, dtype=np.int64) for p, numbers in enumerate(ruled)]
+        hits = [
+            first_line[p] + np.asarray(numbers, dtype=np.int64) for p, numbers in enumerate(ruled)
+        ]
         if hits:
             marked[np.concatenate(hits)] = 1.0
     marked = marked[idx]
@@ -387,8 +389,7 @@ def batch_features(
     # the headline: the article starts under it, menus and section labels stand above it
     head = np.zeros(len(starts), dtype=bool)
     if headlines is not None:
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        at = [offsets[p] + n for p, n in enumerate(headlines) if n >= 0]
+        at = [first_line[p] + n for p, n in enumerate(headlines) if n >= 0]
         if at:
             head[np.asarray(at, dtype=np.int64)] = True
     head = head[idx]
