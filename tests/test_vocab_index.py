@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.cleaning.vocab import NeedleSets, TextIndex
+from ingest.cleaning import rules
+from ingest.cleaning.vocab import KeyIndex, NeedleSets, TextIndex, first_word
 
 # few letters, so that needles overlap one another and recur within and across lines
 letters = st.text(alphabet="abé€ ", min_size=0, max_size=30)
@@ -42,3 +43,30 @@ def test_a_set_found_in_one_pass_and_one_searched_alone_on_the_same_page() -> No
     assert index.holding(("comment",)) == {0, 1}
     assert index.holding(("omme", "xyz")) == {0, 1, 3}  # inside another set's match too
     assert index.holding(("here",)) == {2}  # a set not given: searched alone
+
+
+# keys of "says" lines, "ſ" (which IGNORECASE matches to "s") standing in for some letters
+says_keys = st.lists(
+    st.builds(
+        lambda name, verb: f"{name} {verb}",
+        st.text(alphabet="abſ", min_size=1, max_size=6),
+        st.sampled_from(["says", "ſays", "sayſ", "said", "meint"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(says_keys)
+def test_a_page_s_keys_a_matcher_finds_are_those_it_matches_one_by_one(keys: list[str]) -> None:
+    # a pattern gated on its literals: a key that folds matches without holding one
+    matcher = rules.COMMENT_AUTHOR
+    assert matcher.gated is not None
+    index = KeyIndex(keys, [first_word(key) for key in keys], rules._KEY_NEEDLES)
+    assert matcher.matching(index) == {i for i, key in enumerate(keys) if matcher.match(key)}
+
+
+def test_a_key_that_folds_is_matched_beside_one_that_holds_the_literal() -> None:
+    keys = ["anna says", "bob ſays", "carl said"]
+    index = KeyIndex(keys, [first_word(key) for key in keys], rules._KEY_NEEDLES)
+    assert rules.COMMENT_AUTHOR.matching(index) == {0, 1}

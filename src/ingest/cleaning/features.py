@@ -215,7 +215,8 @@ def _fits_lanes(seg: np.ndarray, n: int) -> bool:
 
 
 def _class_counts(b: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """The bytes of each class (``_CLASSES``' columns) in each segment of ``b``."""
+    """The bytes of each class (``_CLASSES``' columns) in each segment of ``b`` (bytes as
+    ``intp``: a table indexed by them is gathered twice as fast as by ``uint8``)."""
     if _fits_lanes(seg, len(b)):
         return _lane_sums([word[b] for word in _PACKED_CLASSES], _CLASSES.shape[1], seg)
     return np.add.reduceat(_CLASSES[b], seg, axis=0, dtype=np.int64)
@@ -243,12 +244,13 @@ def batch_features(
     # add only line breaks, counted by no class)
     full = np.flatnonzero(ends > starts)
     seg = starts[full]
-    klass = _class_counts(b, seg)
+    at = b.astype(np.intp)  # the index of the byte tables' gathers
+    klass = _class_counts(at, seg)
     keep = klass[:, 0] > 0
     idx, klass, seg = full[keep], klass[keep].astype(np.float64), seg[keep]
     nonspace, letters, upper, digits, leads, conts, punct, commas, seps = klass.T
 
-    space = _SPACE[b]
+    space = _SPACE[at]
     word_start = ~space
     word_start[1:] &= space[:-1]
     ws = np.flatnonzero(word_start)
@@ -262,7 +264,7 @@ def batch_features(
     n_words = np.add.reduceat(word_start, seg, dtype=np.int64) if len(seg) else np.zeros(0)
     n_short = np.add.reduceat(short, seg, dtype=np.int64) if len(seg) else np.zeros(0)
     n_capital = (
-        np.add.reduceat(word_start & _UPPER[b], seg, dtype=np.int64) if len(seg) else np.zeros(0)
+        np.add.reduceat(word_start & _UPPER[at], seg, dtype=np.int64) if len(seg) else np.zeros(0)
     )
     w = n_words.astype(np.float64)
 
