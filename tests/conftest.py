@@ -75,6 +75,20 @@ def read_documents(out: Path):
     return ds.dataset(out / "documents", format="parquet", partitioning="hive").to_table()
 
 
+def committed_pages(out: Path) -> set[str]:
+    """Pages the state store holds, or whose commit is journalled (the next run finishes it:
+    a run stopped at once may leave a batch's files in place before its pages are recorded)."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
+        done = {row[0] for row in db.execute("SELECT source_path FROM records")}
+        for (plan,) in db.execute("SELECT plan FROM pending"):
+            done |= {record["source_path"] for record in json.loads(plan).get("records", [])}
+    return done
+
+
 def read_rejects(out: Path):
     import pyarrow.dataset as ds
 

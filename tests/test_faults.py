@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import read_documents, read_rejects, run_flow
+from conftest import committed_pages, read_documents, read_rejects, run_flow
 from hostile import PARA, prose
 
 from ingest.dataset import OutputLock
@@ -124,15 +124,6 @@ def assert_each_page_once(out: Path, names: list[str]) -> None:
     assert len(docs) == len(set(docs)), "a document row is duplicated"
     assert not set(docs) & set(rejected), "a page is both a row and a reject"
     assert sorted(docs + rejected) == sorted(names)
-
-
-def committed_pages(out: Path) -> set[str]:
-    """Pages the state store holds, or whose commit is journalled (the next run finishes it)."""
-    with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
-        done = {row[0] for row in db.execute("SELECT source_path FROM records")}
-        for (plan,) in db.execute("SELECT plan FROM pending"):
-            done |= {record["source_path"] for record in json.loads(plan).get("records", [])}
-    return done
 
 
 def pages_table(out: Path) -> list[tuple]:
