@@ -1,10 +1,13 @@
 """Shared fixtures: one real Prefect API server for the session, sample pages, output readers."""
 
+import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -78,10 +81,6 @@ def read_documents(out: Path):
 def committed_pages(out: Path) -> set[str]:
     """Pages the state store holds, or whose commit is journalled (the next run finishes it:
     a run stopped at once may leave a batch's files in place before its pages are recorded)."""
-    import json
-    import sqlite3
-    from contextlib import closing
-
     with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
         done = {row[0] for row in db.execute("SELECT source_path FROM records")}
         for (plan,) in db.execute("SELECT plan FROM pending"):
