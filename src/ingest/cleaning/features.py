@@ -244,13 +244,13 @@ def batch_features(
     # add only line breaks, counted by no class)
     full = np.flatnonzero(ends > starts)
     seg = starts[full]
-    at = b.astype(np.intp)  # the index of the byte tables' gathers
-    klass = _class_counts(at, seg)
+    codes = b.astype(np.intp)  # the bytes as indices of the byte tables
+    klass = _class_counts(codes, seg)
     keep = klass[:, 0] > 0
     idx, klass, seg = full[keep], klass[keep].astype(np.float64), seg[keep]
     nonspace, letters, upper, digits, leads, conts, punct, commas, seps = klass.T
 
-    space = _SPACE[at]
+    space = _SPACE[codes]
     word_start = ~space
     word_start[1:] &= space[:-1]
     ws = np.flatnonzero(word_start)
@@ -264,7 +264,9 @@ def batch_features(
     n_words = np.add.reduceat(word_start, seg, dtype=np.int64) if len(seg) else np.zeros(0)
     n_short = np.add.reduceat(short, seg, dtype=np.int64) if len(seg) else np.zeros(0)
     n_capital = (
-        np.add.reduceat(word_start & _UPPER[at], seg, dtype=np.int64) if len(seg) else np.zeros(0)
+        np.add.reduceat(word_start & _UPPER[codes], seg, dtype=np.int64)
+        if len(seg)
+        else np.zeros(0)
     )
     w = n_words.astype(np.float64)
 
