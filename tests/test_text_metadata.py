@@ -451,3 +451,21 @@ def test_the_line_the_address_names_is_the_headline():
     # an address without a slug reads as none
     no_slug = "https://news.example/local/story/12345678"
     assert extract_text_metadata(SLUG_PAGE, no_slug) == extract_text_metadata(SLUG_PAGE)
+
+
+def test_numeric_dates_read_in_the_order_the_page_writes_them():
+    """"01/12/2025" reads as January 12 alone, as December 1 on a page that writes 28/11/2025."""
+    text = f"Council approves the budget for next year\n01/12/2025 at 6:49 pm\n{BODY}"
+    assert extract_text_metadata(text).published == date(2025, 1, 12)
+    day_first = f"{text}\n28/11/2025 at 7:07 pm\n{BODY}"
+    assert extract_text_metadata(day_first).published == date(2025, 12, 1)
+    both_orders = f"{day_first}\n11/29/2025 at 8:00 pm\n{BODY}"
+    assert extract_text_metadata(both_orders).published == date(2025, 1, 12)
+
+
+def test_a_forum_s_last_post_is_not_the_thread_s_date():
+    text = (
+        f"Council approves the budget for next year\nLast post: 01/12/2025 at 6:49 pm\n"
+        f"28/11/2025 at 7:07 pm\n{BODY}"
+    )
+    assert extract_text_metadata(text).published == date(2025, 11, 28)

@@ -35,6 +35,7 @@ from ingest.textmeta.dates import (
     dates_in,
     first_date,
     labelled_date,
+    writes_day_first,
 )
 from ingest.textmeta.lines import HeadLine, Page
 from ingest.textmeta.titles import Candidates, best_title
@@ -89,6 +90,14 @@ class _Head:
         self._meta: dict[int, bool] = {}
         self._dates: dict[int, date | None] = {}
         self._labelled: dict[int, tuple[date, int] | None] = {}
+        self._day_first: bool | None = None
+
+    def day_first(self) -> bool:
+        """Whether the page writes numeric dates day first (read once, when a date either
+        order reads is)."""
+        if self._day_first is None:
+            self._day_first = writes_day_first(self.page.text)
+        return self._day_first
 
     def date(self, i: int) -> date | None:
         text = self.page.raw[i]
@@ -98,7 +107,9 @@ class _Head:
         if found is _UNSEEN:
             page = self.page
             found = self._dates[i] = (
-                first_date(text) if page.chars[i] <= DATELINE_CHARS and not page.prose[i] else None
+                first_date(text, self.day_first)
+                if page.chars[i] <= DATELINE_CHARS and not page.prose[i]
+                else None
             )
         return found
 
@@ -109,7 +120,7 @@ class _Head:
         found = self._labelled.get(i, _UNSEEN)
         if found is _UNSEEN:
             text = self.page.raw[i]
-            found = self._labelled[i] = labelled_date(text)
+            found = self._labelled[i] = labelled_date(text, self.day_first)
             if found and found[1] == PLAIN and _read_time(text, text.lower()):
                 # a reading time beside a date marks an article's dateline
                 found = self._labelled[i] = (found[0], PUBLISHED)
@@ -282,7 +293,7 @@ class _Head:
         text = page.raw[i]
         if not page.prose[i] or page.chars[i] > DATELINE_CHARS or not opens_byline(page.line(i)):
             return None
-        return labelled_date(text)
+        return labelled_date(text, self.day_first)
 
     def _first(
         self, lines: Iterable[int], *, labelled: bool = False, updated_end: int | None = None

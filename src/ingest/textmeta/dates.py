@@ -4,7 +4,7 @@ before each says it is: published, updated, or some other date."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from operator import itemgetter
 
@@ -35,15 +35,38 @@ _PATTERNS = [
 _EITHER_ORDER = _PATTERNS[-1]
 #: the year every pattern above needs: a line without one holds no date
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+#: a numeric date only one order reads: the day first ("28/11/2025"), or the month ("11/28/2025")
+_DAY_FIRST = re.compile(
+    r"(?<![\d/-])(?:1[3-9]|2\d|3[01])([/-])(?:0?[1-9]|1[0-2])\1(?:19|20)\d{2}(?!\d)"
+)
+_MONTH_FIRST = re.compile(
+    r"(?<![\d/-])(?:0?[1-9]|1[0-2])([/-])(?:1[3-9]|2\d|3[01])\1(?:19|20)\d{2}(?!\d)"
+)
+
+#: whether the page writes numeric dates day first (``writes_day_first`` of it)
+DayFirst = Callable[[], bool] | None
 
 
-def dates_in(text: str) -> Iterator[tuple[int, date]]:
-    """The valid dates of a text with where each starts (pattern order, then position)."""
+def writes_day_first(text: str) -> bool:
+    """Whether a page writes its numeric dates day first: some date reads only that way and
+    none reads only month first (then "01/12/2025" on it is the 1st of December)."""
+    if "/" not in text and "-" not in text:
+        return False
+    return _DAY_FIRST.search(text) is not None and _MONTH_FIRST.search(text) is None
+
+
+def dates_in(text: str, day_first: DayFirst = None) -> Iterator[tuple[int, date]]:
+    """The valid dates of a text with where each starts (pattern order, then position); a
+    numeric date that either order reads is read day first when ``day_first`` says so (asked
+    only then: it reads the whole page)."""
     for pattern in _PATTERNS:
         for found in pattern.finditer(text):
             parts = found.groupdict()
             month = parts.get("m")
-            if pattern is _EITHER_ORDER and int(month) > 12:
+            if pattern is _EITHER_ORDER and (
+                int(month) > 12
+                or (day_first is not None and int(parts["day"]) <= 12 and day_first())
+            ):
                 month, parts["day"] = parts["day"], month
             elif month is None:
                 month = MONTHS.get(parts["month"].lower())
@@ -55,11 +78,11 @@ def dates_in(text: str) -> Iterator[tuple[int, date]]:
                 continue
 
 
-def first_date(text: str) -> date | None:
+def first_date(text: str, day_first: DayFirst = None) -> date | None:
     """The date written first in a line (lines without a year are not searched)."""
     if ("19" not in text and "20" not in text) or _YEAR.search(text) is None:
         return None
-    found = min(dates_in(text), default=None, key=lambda item: item[0])
+    found = min(dates_in(text, day_first), default=None, key=lambda item: item[0])
     return found[1] if found else None
 
 
@@ -79,7 +102,7 @@ def date_kind(text: str, start: int) -> int:
     return UPDATED if found.group("updated") else OTHER
 
 
-def labelled_date(text: str) -> tuple[date, int] | None:
+def labelled_date(text: str, day_first: DayFirst = None) -> tuple[date, int] | None:
     """The date of a line most likely a publication date, with its kind: a published one
     before a plain one, a plain one before an updated one, the first of equal kinds. A plain
     date beside an updated one ("May 2, 2024 · Updated May 5, 2024") is the published one."""
@@ -87,7 +110,7 @@ def labelled_date(text: str) -> tuple[date, int] | None:
         return None
     best = None
     updated = None
-    for start, day in sorted(dates_in(text), key=itemgetter(0)):
+    for start, day in sorted(dates_in(text, day_first), key=itemgetter(0)):
         kind = date_kind(text, start)
         if kind == UPDATED:
             updated = day
