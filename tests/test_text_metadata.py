@@ -454,7 +454,7 @@ def test_the_line_the_address_names_is_the_headline():
 
 
 def test_numeric_dates_read_in_the_order_the_page_writes_them():
-    """"01/12/2025" reads as January 12 alone, as December 1 on a page that writes 28/11/2025."""
+    """ "01/12/2025" reads as January 12 alone, as December 1 on a page that writes 28/11/2025."""
     text = f"Council approves the budget for next year\n01/12/2025 at 6:49 pm\n{BODY}"
     assert extract_text_metadata(text).published == date(2025, 1, 12)
     day_first = f"{text}\n28/11/2025 at 7:07 pm\n{BODY}"
@@ -469,3 +469,58 @@ def test_a_forum_s_last_post_is_not_the_thread_s_date():
         f"28/11/2025 at 7:07 pm\n{BODY}"
     )
     assert extract_text_metadata(text).published == date(2025, 11, 28)
+
+
+def test_a_byline_s_name_ends_where_its_handle_date_label_or_job_title_starts():
+    for line, name in [
+        ("By Jane Doe @janedoe Dec 10, 2016, 10:20am EST", "Jane Doe"),
+        ("by Jane Doe@janedoe November 29, 2016: 3:42 PM ET", "Jane Doe"),
+        ("By Jane Doe Updated Sep 5, 2024", "Jane Doe"),
+        ("By Jane Doe last updated 4 April 17", "Jane Doe"),
+        ("By Jane Doe Published in Metro December 14, 2016 2:24 pm", "Jane Doe"),
+        ("By Jane Doe Staff Writer", "Jane Doe"),
+        ("By Jane Doe – Updated Sep 9, 2025 at 1:00 PM EST | Fact-checked by John Roe", "Jane Doe"),
+        ("Wednesday January 18, 2017 10:44 am PST by Juli Clover", "Juli Clover"),
+        ("By Metro Travel Editor", "Metro Travel Editor"),  # a desk's name: the title is the name
+        ("Jane Doe , @janedoe", "Jane Doe"),
+    ]:
+        text = f"Council approves the budget\n\n{line}\n\n{BODY}"
+        assert extract_text_metadata(text).author == name, line
+
+
+def test_no_byline_in_a_photo_credit_or_a_menu_of_kinds():
+    for line in ["Jane Doe // Getty Images", "By Event Type", "By Company Size"]:
+        text = f"Council approves the budget\n\n{line}\n\n{BODY}"
+        assert extract_text_metadata(text).author is None, line
+
+
+def test_a_name_dated_in_its_own_line_over_a_name_beside_it():
+    text = (
+        "Menu\nCouncil approves the budget for next year\nCity Hall Reporting\n"
+        f"Jane Doe October 11, 2024\nShare\n{BODY}\n{BODY}"
+    )
+    assert extract_text_metadata(text).author == "Jane Doe"
+
+
+def test_the_author_box_under_the_article():
+    box = "Jane Doe\nJane Doe is a staff writer who covers the city council and its budget."
+    text = f"Council approves the budget for next year\n{BODY}\n{BODY}\n{box}\nMore stories"
+    assert extract_text_metadata(text).author == "Jane Doe"
+    heading = "Lean Budget Method\nLean Budget Method is a way to plan the spending of a city."
+    text = f"Council approves the budget for next year\n{BODY}\n{heading}\n{BODY}"
+    assert extract_text_metadata(text).author is None
+
+
+def test_the_poster_of_a_forum_thread_s_first_post():
+    title = "Update stuck on starting after the upgrade"
+    for header, name in [
+        ("jdoe42 May 3, 2024, 8:45am 1", "jdoe42"),
+        ("jdoe42 (Jane Doe) 2 May 2025 18:48 1", "jdoe42"),
+        ("jdoe42 Posts: 2 Joined: Sun Dec 17, 2023 11:18 am", "jdoe42"),
+        ("jdoe42 Member Registered: 2025-11-01 Posts: 1", "jdoe42"),
+        ("Popular posts:", None),
+        ("Releases May 8, 2026 1h 56m", None),
+        ("Friday May 8, 2026 10:15am", None),
+    ]:
+        text = f"Forum › Help\n{title}\n{header}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author == name, header

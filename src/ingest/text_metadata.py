@@ -2,9 +2,9 @@
 
 The headline is the best-scored candidate line (``ingest.textmeta.titles``); the byline and the
 dateline are looked for around it first (a few lines above, more below), then in the head of
-the page. A date is weighed by the label before it: a published date before a plain one, a
-plain one before an updated one; a member's joining date, a founding year or a copyright is
-never the page's.
+the page; a page without a byline may name its author in an author box further down. A date
+is weighed by the label before it: a published date before a plain one, a plain one before an
+updated one; a member's joining date, a founding year or a copyright is never the page's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from operator import contains, itemgetter, or_
 from ingest.textmeta.address import address_words
 from ingest.textmeta.bylines import (
     BYLINE_WORDS,
+    biography,
     byline_name,
     dated_byline_name,
     lead_only,
@@ -25,6 +26,7 @@ from ingest.textmeta.bylines import (
     opens_byline,
     part_name,
     person_name,
+    poster_name,
     role_line,
 )
 from ingest.textmeta.dates import (
@@ -172,14 +174,21 @@ class _Head:
                     name = person_name(page.line(i + 1).text)
                     if name:
                         return name, i + 1
-            # a name under the headline, beside a date, reading time or job title (not the
-            # start of the headline printed again)
+            # the poster of a forum thread's first post, under the thread's title
             for i in range(title.index + 1, end):
-                name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
-                if name and name != page.raw[i] and page.raw[i] == page.raw[title.index]:
-                    continue
+                if page.chars[i] <= BYLINE_CHARS and (name := poster_name(page.raw[i])):
+                    return name, i
+            # a name under the headline, dated in its own line, else beside a date, reading
+            # time or job title (not the start of the headline printed again)
+            names = [
+                (name, i) for i in range(title.index + 1, end) if (name := self._name(i, title))
+            ]
+            dated = next(((name, i) for name, i in names if self.date(i)), None)
+            if dated:
+                return dated
+            for name, i in names:
                 beside = [j for j in (i - 1, i + 1) if j != title.index and j < n]
-                if name and (self.date(i) or any(map(self.meta, beside)) or self._role(beside)):
+                if any(map(self.meta, beside)) or self._role(beside):
                     return name, i
             # a byline after a date or a separator in a dateline
             for i in range(start, end):
@@ -190,9 +199,32 @@ class _Head:
         found = next(
             ((name, line.index) for line in head if (name := byline_name(line, slash=False))), None
         )
-        return found or next(
-            ((name, line.index) for line in head if (name := byline_name(line))), None
+        return (
+            found
+            or next(((name, line.index) for line in head if (name := byline_name(line))), None)
+            or self._author_box()
         )
+
+    def _author_box(self) -> tuple[str, int] | None:
+        """The first author box of the page: a line that is a person's name over a biography
+        that opens with the name and names a job ("Jane Doe" / "Jane Doe is a staff writer who
+        covers ...")."""
+        page = self.page
+        raw, chars, prose = page.raw, page.chars, page.prose
+        for i in range(len(page) - 1):
+            if chars[i] > NAME_CHARS or not prose[i + 1] or not raw[i + 1].startswith(raw[i]):
+                continue
+            if biography(raw[i + 1][len(raw[i]) :]) and (name := person_name(raw[i])):
+                return name, i
+        return None
+
+    def _name(self, i: int, title: HeadLine) -> str | None:
+        """The name line ``i`` opens, unless it is the start of the headline printed again."""
+        page = self.page
+        name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
+        if name and name != page.raw[i] and page.raw[i] == page.raw[title.index]:
+            return None
+        return name
 
     def _role(self, lines: list[int]) -> bool:
         """Whether one of ``lines`` names a job or a role (a name's job title or biography)."""

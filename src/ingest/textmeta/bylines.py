@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 
+from ingest.textmeta.dates import dates_in
 from ingest.textmeta.lines import HeadLine
 from ingest.textmeta.vocab import (
     BYLINE_FIRST,
     BYLINE_LEAD,
+    DATE_LEADS,
     INNER_BYLINE_LEAD,
     MONTHS,
     NAME_PARTICLES,
     NAME_STOP,
+    PHOTO_AGENCIES,
     ROLE_WORDS,
     USER_LEADS,
+    WEEKDAYS,
 )
 
 #: where a byline's first name ends: a second author, an agency, a date, a role
@@ -23,8 +27,16 @@ _NAME_CUT = re.compile(
     # a dateline's label run into the name ("Jane DoePublished: ...")
     r"|(?<=[a-z])(?=(?:Published|Updated|Posted|Last\s+[Uu]pdated)\b)"
 )
-#: the most words of a byline
-BYLINE_WORDS = 14
+#: the most words of a byline (it may run on with a dateline: "By Jane Doe – Updated Sep 9,
+#: 2025 at 1:00 PM EST | Fact-checked by John Roe")
+BYLINE_WORDS = 20
+#: the words of a dateline's labels ("Updated", "last updated")
+_DATELINE_WORDS = {
+    word for phrase in DATE_LEADS for word in phrase.split() if word not in NAME_PARTICLES
+}
+#: the most words of a byline that is a name and its social-media handle ("Jane Doe @jdoe")
+HANDLE_BYLINE_WORDS = 5
+_HANDLE = re.compile(r"^\w{2,30}$")
 #: "Jane Doe / Paper", "Jane Doe | Paper": a space before the bar ("CI/CD", "X|S" are no names)
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s[/|]\s?\S")
 _USER = re.compile(r"^[\w.@+-]{2,40}$")
@@ -50,6 +62,23 @@ def name_part(text: str) -> str | None:
             head = " ".join(words[:k])
             break
     return person_name(_once(head))
+
+
+def lead_name(text: str) -> str | None:
+    """The name after a byline's lead, up to what a byline prints after it: a handle ("By Jane
+    Doe @jdoe"), a date, a dateline's label ("By Jane Doe Updated May 2", "last updated") or a
+    job title ("By Jane Doe Staff Writer"). A month opens no date in a name's first word
+    ("Juli Clover"), and a job title that ends the line is a desk's name ("Travel Editor")."""
+    if not text[:1].isupper():
+        return None
+    words = _NAME_CUT.split(text.partition("@")[0], maxsplit=1)[0].split()
+    for k in range(1, len(words)):
+        bare = words[k].lower().rstrip(".,:")
+        ends_dated = bare in MONTHS or bare in _DATELINE_WORDS
+        if ends_dated or (k >= 2 and k < len(words) - 1 and bare in ROLE_WORDS):
+            words = words[:k]
+            break
+    return person_name(_once(" ".join(words)))
 
 
 def _once(name: str) -> str:
@@ -106,12 +135,15 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
     found = BYLINE_LEAD.match(line.text) if opens_byline(line) else None
     if found and found.end() < len(line.text):
         rest = line.text[found.end() :]
-        name = name_part(rest) if rest[0].isupper() else None
-        return name or _user_name(found.group(0), rest)
+        return lead_name(rest) or _user_name(found.group(0), rest)
+    if "@" in line.text and line.n_words <= HANDLE_BYLINE_WORDS:
+        name, _, handle = line.text.partition("@")
+        if _HANDLE.match(handle):
+            return person_name(name.strip(" ,"))
     # not in a list: a menu's items ("o South Korea | 대한민국") are no bylines
     if slash and not line.bullet and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
         found = _SLASH.match(line.text)
-        if found:
+        if found and PHOTO_AGENCIES.isdisjoint(_ROLE_TOKEN.findall(line.key)):
             return person_name(found.group("name").strip())
     return None
 
@@ -126,8 +158,7 @@ def dated_byline_name(line: HeadLine) -> str | None:
         before = text[: found.start()].rstrip()
         if not before or not (before[-1] in _PART_ENDS or any(map(str.isdigit, before))):
             continue
-        rest = text[found.end() :]
-        name = name_part(rest) if rest[:1].isupper() else None
+        name = lead_name(text[found.end() :])
         if name:
             return name
     return None
@@ -150,3 +181,53 @@ def role_line(text: str) -> bool:
         return False
     words = _ROLE_TOKEN.findall(text.lower())
     return 0 < len(words) <= ROLE_LINE_WORDS and not ROLE_WORDS.isdisjoint(words)
+
+
+#: how a biography goes on after the name it opens with: "Jane Doe is a ...", "Jane Doe, a ..."
+_BIO_VERB = re.compile(
+    r"^(?:,|\s+\([^)]{1,30}\))?\s+(?:is|was|has|serves|joined|writes|covers|leads|holds)\b|^,\s"
+)
+#: the words of a biography read for a job title
+BIO_WORDS = 30
+
+
+def biography(rest: str) -> bool:
+    """Whether ``rest``, what follows a name that opens a paragraph, goes on as the biography of
+    the person: a verb or an apposition, and a job title among its first words ("is a staff
+    writer", "(she/her) is CEO at ...")."""
+    if not _BIO_VERB.match(rest):
+        return False
+    words = _ROLE_TOKEN.findall(rest.lower())[:BIO_WORDS]
+    return not ROLE_WORDS.isdisjoint(words)
+
+
+#: what a forum prints after a poster's name when not a date: a count, a join date or a role
+#: ("jdoe Posts: 2 Joined: ...", "jdoe Member Registered: ...", "jdoe Admin")
+_POSTER_LABEL = re.compile(
+    r"^(?:(?:posts|messages|reputation)\s*:\s*\d|(?:joined|registered)\s*:\s*\S"
+    r"|(?:member|moderator|admin|administrator)\b)",
+    re.IGNORECASE,
+)
+#: a time of day, as a forum post's header prints it beside the date
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}")
+#: the most words of a forum post's header line
+POSTER_WORDS = 10
+
+
+def poster_name(text: str) -> str | None:
+    """The user name that opens a forum post's header line: the name, then a date and time
+    ("jdoe May 3, 2024, 8:45am #1", "jdoe (Jane Doe) 2 May 2025 18:48") or the poster's counts
+    ("jdoe Posts: 2 Joined: ...")."""
+    user, _, rest = text.partition(" ")
+    if not rest or not user.isascii() or not user[0].isalpha() or not _USER.match(user):
+        return None
+    word = user.lower().rstrip(".,:")
+    if word in NAME_STOP or word in MONTHS or word in _DATELINE_WORDS or word in WEEKDAYS:
+        return None
+    if rest.startswith("(") and ")" in rest:  # the poster's display name beside the user name
+        rest = rest.partition(")")[2].lstrip()
+    if _POSTER_LABEL.match(rest):
+        return user
+    if text.count(" ") >= POSTER_WORDS or not _CLOCK.search(rest):
+        return None
+    return user if any(start == 0 for start, _ in dates_in(rest)) else None

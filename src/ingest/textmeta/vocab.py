@@ -16,9 +16,12 @@ def _alternatives(phrases: list[str]) -> str:
 
 
 MONTHS: dict[str, int] = _DATA["months"]
+WEEKDAYS = frozenset(_DATA["weekdays"])
 NAME_PARTICLES = frozenset(_DATA["name_particles"])
 NAME_STOP = frozenset(_DATA["name_stop"])
 UI_WORDS = frozenset(_DATA["ui_words"])
+#: the names of picture agencies, lower-case: "Jane Doe / Getty Images" credits a photographer
+PHOTO_AGENCIES = frozenset(_DATA["photo_agencies"])
 #: byline leads of forums, which name a user: "Thread starter jdoe42"
 USER_LEADS = frozenset(_DATA["user_leads"])
 
@@ -38,7 +41,8 @@ INNER_BYLINE_LEAD = re.compile(
 #: "Tech Writer", "Former McKinsey Consultant")
 ROLE_WORDS = frozenset(_DATA["role_words"])
 #: "Published", "Last updated:" before a date
-DATE_LEAD = re.compile(r"^(?:" + _alternatives(_DATA["date_leads"]) + r")\b", re.IGNORECASE)
+DATE_LEADS: list[str] = _DATA["date_leads"]
+DATE_LEAD = re.compile(r"^(?:" + _alternatives(DATE_LEADS) + r")\b", re.IGNORECASE)
 #: the word just before a date that says what the date is: "Published", "Updated", "Joined"
 #: (a weekday or "on" may come between)
 DATE_LABEL = re.compile(
