@@ -524,3 +524,17 @@ def test_the_poster_of_a_forum_thread_s_first_post():
     ]:
         text = f"Forum › Help\n{title}\n{header}\n{BODY}\n{BODY}"
         assert extract_text_metadata(text).author == name, header
+
+
+def test_the_first_poster_above_the_thread_s_title_or_alone_beside_the_post_s_header():
+    title = "Update stuck on starting after the upgrade"
+    for lines, name in [
+        (f"jdoe42 Posts: 2 Joined: Sun Dec 17, 2023 11:18 am\n{title}", "jdoe42"),
+        (f"{title}\n1. 11-29-2024, 09:03 AM #1\njdoe42", "jdoe42"),
+        (f"{title}\njdoe42\nwrote on last edited by", "jdoe42"),
+        (f"{title}\nasked Feb 4, 2014 at 13:02\njdoe42", "jdoe42"),
+        (f"{title}\nAdvertisement\nwrote on last edited by", None),
+        (f"{title}\njdoe42\nReply #1", None),  # a post's number without its date
+    ]:
+        text = f"Forum › Help\n{lines}\n{BODY}\n{BODY}"
+        assert extract_text_metadata(text).author == name, lines

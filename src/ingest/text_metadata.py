@@ -18,6 +18,7 @@ from operator import contains, itemgetter, or_
 from ingest.textmeta.address import address_words
 from ingest.textmeta.bylines import (
     BYLINE_WORDS,
+    POST_HEADER,
     biography,
     byline_name,
     dated_byline_name,
@@ -28,6 +29,7 @@ from ingest.textmeta.bylines import (
     person_name,
     poster_name,
     role_line,
+    user_name,
 )
 from ingest.textmeta.dates import (
     OTHER,
@@ -174,9 +176,11 @@ class _Head:
                     name = person_name(page.line(i + 1).text)
                     if name:
                         return name, i + 1
-            # the poster of a forum thread's first post, under the thread's title
-            for i in range(title.index + 1, end):
-                if page.chars[i] <= BYLINE_CHARS and (name := poster_name(page.raw[i])):
+            # the poster of a forum thread's first post, around the thread's title
+            for i in range(start, end):
+                if i == title.index or page.chars[i] > BYLINE_CHARS:
+                    continue
+                if name := poster_name(page.raw[i]) or self._lone_poster(i):
                     return name, i
             # a name under the headline, dated in its own line, else beside a date, reading
             # time or job title (not the start of the headline printed again)
@@ -204,6 +208,20 @@ class _Head:
             or next(((name, line.index) for line in head if (name := byline_name(line))), None)
             or self._author_box()
         )
+
+    def _lone_poster(self, i: int) -> str | None:
+        """A user name alone in line ``i`` beside its post's header: the first post's number and
+        date ("11-29-2024, 09:03 AM #1"), "wrote", or the question's "asked May 2, 2024 at
+        13:02"."""
+        page = self.page
+        user = page.raw[i]
+        if " " in user or not user_name(user):
+            return None
+        for j in (i - 1, i + 1):
+            header = POST_HEADER.match(page.raw[j]) if 0 <= j < len(page) else None
+            if header and (header.group("numbered") is None or self.date(j)):
+                return user
+        return None
 
     def _author_box(self) -> tuple[str, int] | None:
         """The first author box of the page: a line that is a person's name over a biography

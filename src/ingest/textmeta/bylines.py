@@ -208,6 +208,9 @@ _POSTER_LABEL = re.compile(
     r"|(?:member|moderator|admin|administrator)\b)",
     re.IGNORECASE,
 )
+#: the line beside a user name alone that heads a forum post: the first post's number with its
+#: date ("11-29-2024, 09:03 AM #1"), "wrote", a question's "asked May 2, 2024 at 13:02"
+POST_HEADER = re.compile(r"^(?:wrote|asked)\b|.*?(?P<numbered>#1)\b", re.IGNORECASE)
 #: a time of day, as a forum post's header prints it beside the date
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}")
 #: the most words of a forum post's header line
@@ -219,10 +222,7 @@ def poster_name(text: str) -> str | None:
     ("jdoe May 3, 2024, 8:45am #1", "jdoe (Jane Doe) 2 May 2025 18:48") or the poster's counts
     ("jdoe Posts: 2 Joined: ...")."""
     user, _, rest = text.partition(" ")
-    if not rest or not user.isascii() or not user[0].isalpha() or not _USER.match(user):
-        return None
-    word = user.lower().rstrip(".,:")
-    if word in NAME_STOP or word in MONTHS or word in _DATELINE_WORDS or word in WEEKDAYS:
+    if not rest or not user_name(user):
         return None
     if rest.startswith("(") and ")" in rest:  # the poster's display name beside the user name
         rest = rest.partition(")")[2].lstrip()
@@ -231,3 +231,15 @@ def poster_name(text: str) -> str | None:
     if text.count(" ") >= POSTER_WORDS or not _CLOCK.search(rest):
         return None
     return user if any(start == 0 for start, _ in dates_in(rest)) else None
+
+
+def user_name(word: str) -> bool:
+    """Whether a word can be a forum user's name: a word of ASCII letters, digits and ``._@+-``,
+    starting with a letter, that is no month, weekday, dateline label or word of a page's
+    chrome."""
+    if not word.isascii() or not word[:1].isalpha() or not _USER.match(word):
+        return False
+    lower = word.lower().rstrip(".,:")
+    return not (
+        lower in NAME_STOP or lower in MONTHS or lower in _DATELINE_WORDS or lower in WEEKDAYS
+    )
