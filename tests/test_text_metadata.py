@@ -538,3 +538,12 @@ def test_the_first_poster_above_the_thread_s_title_or_alone_beside_the_post_s_he
     ]:
         text = f"Forum › Help\n{lines}\n{BODY}\n{BODY}"
         assert extract_text_metadata(text).author == name, lines
+
+
+def test_a_name_under_the_headline_before_its_dateline_s_label():
+    head = "Menu\nCouncil approves the budget for next year"
+    for line, name in [
+        ("Jane Doe Published 10:19am 19 December 2025", "Jane Doe"),
+        ("Last Update Posted 2025-12-19", None),
+    ]:
+        assert extract_text_metadata(f"{head}\n{line}\n{BODY}\n{BODY}").author == name, line

@@ -22,8 +22,8 @@ from ingest.textmeta.bylines import (
     biography,
     byline_name,
     dated_byline_name,
+    lead_name,
     lead_only,
-    name_part,
     opens_byline,
     part_name,
     person_name,
@@ -239,7 +239,7 @@ class _Head:
     def _name(self, i: int, title: HeadLine) -> str | None:
         """The name line ``i`` opens, unless it is the start of the headline printed again."""
         page = self.page
-        name = name_part(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
+        name = lead_name(page.line(i).text) if page.chars[i] <= NAME_CHARS else None
         if name and name != page.raw[i] and page.raw[i] == page.raw[title.index]:
             return None
         return name

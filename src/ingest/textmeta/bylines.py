@@ -67,15 +67,15 @@ def name_part(text: str) -> str | None:
 def lead_name(text: str) -> str | None:
     """The name after a byline's lead, up to what a byline prints after it: a handle ("By Jane
     Doe @jdoe"), a date, a dateline's label ("By Jane Doe Updated May 2", "last updated") or a
-    job title ("By Jane Doe Staff Writer"). A month opens no date in a name's first word
+    job title ("By Jane Doe Staff Writer"). A name's first word that is a month's opens no date
     ("Juli Clover"), and a job title that ends the line is a desk's name ("Travel Editor")."""
     if not text[:1].isupper():
         return None
     words = _NAME_CUT.split(text.partition("@")[0], maxsplit=1)[0].split()
-    for k in range(1, len(words)):
-        bare = words[k].lower().rstrip(".,:")
-        ends_dated = bare in MONTHS or bare in _DATELINE_WORDS
-        if ends_dated or (k >= 2 and k < len(words) - 1 and bare in ROLE_WORDS):
+    for k, word in enumerate(words):
+        bare = word.lower().rstrip(".,:")
+        dated = bare in _DATELINE_WORDS or (k >= 1 and bare in MONTHS)
+        if dated or (k >= 2 and k < len(words) - 1 and bare in ROLE_WORDS):
             words = words[:k]
             break
     return person_name(_once(" ".join(words)))
