@@ -92,3 +92,37 @@ def test_a_page_the_extractor_fails_on_is_cleaned_as_the_whole_page(tmp_path: Pa
     assert sentence in row["text"]
     failed = [w for w in row["warnings"] if w.startswith("the extractor failed")]
     assert all("cleaned as a whole page" in w for w in failed)
+
+
+def test_metadata_the_extractor_leaves_out_is_read_from_the_page_s_rendering(
+    tmp_path: Path,
+) -> None:
+    """trafilatura finds no author in this page's markup; the author box under the article
+    names one, as it would in a text dump of the page. What trafilatura does find stays."""
+    from pages import run_page
+
+    from ingest.settings import Settings
+
+    body = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "The council approved the new budget on Tuesday after a long debate about school "
+            "funding and the cost of repairing the old bridge over the river.",
+            "Members said the repairs would start in spring and take most of the year, with one "
+            "lane of the bridge open to traffic throughout the works.",
+        )
+    )
+    box = (
+        "<aside><p>Jane Doe</p><p>Jane Doe is a staff writer who covers the city council and "
+        "its budget for the paper.</p></aside>"
+    )
+    title = "Council approves the budget for next year"
+    html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}"
+    page = tmp_path / "box.html"
+    page.write_text(f"{html}</article>{box}</body></html>")
+    assert extract_html(page.read_text()).author is None
+    kind, row = run_page(page, Settings())
+    assert kind == "row", row
+    assert (row["title"], row["author"]) == (title, "Jane Doe")
+    kind, row = run_page(RAW / "html" / "harbour-bridge.html", Settings(), str(RAW))
+    assert kind == "row" and row["author"] == "Maria Okafor"

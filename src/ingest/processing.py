@@ -3,7 +3,7 @@ decode, (extract), normalise and read metadata, then, once the batch is cleaned,
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -95,16 +95,27 @@ def attach_extraction(
     pending: Pending, extracted: Extracted, rendering: str | None, failure: str | None = None
 ) -> None:
     """The extractor's result for an HTML record; a page it found no main text in, or failed
-    on (``failure``), is cleaned as the text of the whole page rather than rejected."""
+    on (``failure``), is cleaned as the text of the whole page rather than rejected. The title,
+    author and date the extractor leaves out are read from the page's rendering, as from a text
+    page's."""
     pending.meta = extracted
     if extracted.text.strip() or rendering is None:
         pending.text = normalise(extracted.text)
         pending.rendering = normalise(rendering) if rendering else None
-        return
-    pending.cleaned_as_text = True
-    pending.text = normalise(rendering)
-    why = f"the extractor failed ({failure})" if failure else "the extractor found no main text"
-    pending.side.warnings.append(f"{why}; cleaned as a whole page")
+    else:
+        pending.cleaned_as_text = True
+        pending.text = normalise(rendering)
+        why = f"the extractor failed ({failure})" if failure else "the extractor found no main text"
+        pending.side.warnings.append(f"{why}; cleaned as a whole page")
+    whole = pending.text if pending.cleaned_as_text else pending.rendering
+    if whole and not (extracted.title and extracted.author and extracted.published):
+        found = extract_text_metadata(whole, pending.record.url or pending.side.url)
+        pending.meta = replace(
+            extracted,
+            title=extracted.title or found.title,
+            author=extracted.author or found.author,
+            published=extracted.published or found.published,
+        )
 
 
 def clean_text(pending: Pending, result: CleanResult) -> str:
