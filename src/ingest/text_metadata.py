@@ -9,7 +9,8 @@ updated one; a member's joining date, a founding year or a copyright is never th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, count, repeat
@@ -29,6 +30,7 @@ from ingest.textmeta.bylines import (
     person_name,
     poster_name,
     role_line,
+    slash_byline_name,
     user_name,
 )
 from ingest.textmeta.dates import (
@@ -82,6 +84,8 @@ class TextMetadata:
 
 _UNSEEN = object()
 _BULLETS = "*•·-– "
+#: the words of a name, as compared with the headline's
+_NAME_WORD = re.compile(r"[^\W_]+")
 _FIRST = itemgetter(0)
 _19, _20 = repeat("19"), repeat("20")
 
@@ -160,7 +164,21 @@ class _Head:
         )
 
     def byline(self, title: HeadLine | None, head_end: int) -> tuple[str, int] | None:
-        """The author and the line that names them."""
+        """The author and the line that names them: the first name found that is not words of
+        the headline (a page's ``<title>`` line, "Headline | Site", reads like "Jane Doe |
+        Paper")."""
+        headline = frozenset(_NAME_WORD.findall(title.text.casefold())) if title else frozenset()
+        return next(
+            (
+                (name, i)
+                for name, i in self._bylines(title, head_end)
+                if not headline.issuperset(_NAME_WORD.findall(name.casefold()))
+            ),
+            None,
+        )
+
+    def _bylines(self, title: HeadLine | None, head_end: int) -> Iterator[tuple[str, int]]:
+        """The names the page's bylines give, and their lines, most likely the author first."""
         page = self.page
         n = len(page)
         if title is not None:
@@ -169,45 +187,43 @@ class _Head:
                 line = page.line(i)
                 if i == title.index:
                     continue
-                name = byline_name(line)
+                name = byline_name(line, slash=False)
                 if name:
-                    return name, i
+                    yield name, i
                 if lead_only(line) and i + 1 < n:
                     name = person_name(page.line(i + 1).text)
                     if name:
-                        return name, i + 1
+                        yield name, i + 1
             # the poster of a forum thread's first post, around the thread's title
             for i in range(start, end):
                 if i == title.index or page.chars[i] > BYLINE_CHARS:
                     continue
                 if name := poster_name(page.raw[i]) or self._lone_poster(i):
-                    return name, i
+                    yield name, i
             # a name under the headline, dated in its own line, else beside a date, reading
             # time or job title (not the start of the headline printed again)
             names = [
                 (name, i) for i in range(title.index + 1, end) if (name := self._name(i, title))
             ]
-            dated = next(((name, i) for name, i in names if self.date(i)), None)
-            if dated:
-                return dated
+            yield from ((name, i) for name, i in names if self.date(i))
             for name, i in names:
                 beside = [j for j in (i - 1, i + 1) if j != title.index and j < n]
                 if any(map(self.meta, beside)) or self._role(beside):
-                    return name, i
+                    yield name, i
             # a byline after a date or a separator in a dateline
             for i in range(start, end):
                 if i != title.index and (name := self._dated_byline(i)):
-                    return name, i
+                    yield name, i
         # the head of the page: only lines short enough and opening like a byline are read
         head = list(map(page.line, _may_open_bylines(page, min(n, head_end))))
-        found = next(
-            ((name, line.index) for line in head if (name := byline_name(line, slash=False))), None
-        )
-        return (
-            found
-            or next(((name, line.index) for line in head if (name := byline_name(line))), None)
-            or self._author_box()
-        )
+        yield from ((name, line.index) for line in head if (name := byline_name(line, slash=False)))
+        if found := self._author_box():
+            yield found
+        # last, "Jane Doe / Paper": the shape of many a menu item, card or product variant too
+        near = range(start, end) if title is not None else range(0)
+        for i in (*near, *(line.index for line in head)):
+            if name := slash_byline_name(page.line(i)):
+                yield name, i
 
     def _lone_poster(self, i: int) -> str | None:
         """A user name alone in line ``i`` beside its post's header: the first post's number and

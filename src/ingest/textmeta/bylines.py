@@ -37,6 +37,8 @@ _DATELINE_WORDS = {
 #: the most words of a byline that is a name and its social-media handle ("Jane Doe @jdoe")
 HANDLE_BYLINE_WORDS = 5
 _HANDLE = re.compile(r"^\w{2,30}$")
+#: the most words of a byline that is a name and what it writes for ("Jane Doe / Paper")
+SLASH_BYLINE_WORDS = 10
 #: "Jane Doe / Paper", "Jane Doe | Paper": a space before the bar ("CI/CD", "X|S" are no names)
 _SLASH = re.compile(r"^(?P<name>[^/|]{3,40}?)\s[/|]\s?\S")
 _USER = re.compile(r"^[\w.@+-]{2,40}$")
@@ -140,11 +142,24 @@ def byline_name(line: HeadLine, *, slash: bool = True) -> str | None:
         name, _, handle = line.text.partition("@")
         if _HANDLE.match(handle):
             return person_name(name.strip(" ,"))
-    # not in a list: a menu's items ("o South Korea | 대한민국") are no bylines
-    if slash and not line.bullet and line.n_words <= 10 and ("/" in line.text or "|" in line.text):
-        found = _SLASH.match(line.text)
-        if found and PHOTO_AGENCIES.isdisjoint(_ROLE_TOKEN.findall(line.key)):
-            return person_name(found.group("name").strip())
+    return slash_byline_name(line) if slash else None
+
+
+def slash_byline_name(line: HeadLine) -> str | None:
+    """The name of a byline that is a name, a slash or a bar, and what it writes for ("Jane
+    Doe / Paper"): one separator, not in a list (a menu's items, "o South Korea | 대한민국",
+    and a list of choices, "Toggle Light / Dark / Auto", are no bylines), no picture credit."""
+    text = line.text
+    if (
+        line.bullet
+        or line.n_words > SLASH_BYLINE_WORDS
+        or line.last in ".!?"
+        or text.count("/") + text.count("|") != 1
+    ):
+        return None
+    found = _SLASH.match(text)
+    if found and PHOTO_AGENCIES.isdisjoint(_ROLE_TOKEN.findall(line.key)):
+        return person_name(found.group("name").strip())
     return None
 
 
