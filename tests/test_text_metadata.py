@@ -547,3 +547,14 @@ def test_a_name_under_the_headline_before_its_dateline_s_label():
         ("Last Update Posted 2025-12-19", None),
     ]:
         assert extract_text_metadata(f"{head}\n{line}\n{BODY}\n{BODY}").author == name, line
+
+
+def test_no_author_that_is_the_headline_or_a_menu_item_far_from_it():
+    title = "Classic Percale Sheet Set"
+    for text in [
+        f"{title} | Cotton Sheets | Example Store\nMenu\n{title}\n{BODY}\n{BODY}",
+        f"{title}\nMenu\nHome\nShop\nSale\nBrands\nGifts\nBlog\nHelp\nShadow Seamless | Back in "
+        f"Stock\n{BODY}\n{BODY}",
+    ]:
+        meta = extract_text_metadata(text)
+        assert meta.title == title and meta.author is None, text

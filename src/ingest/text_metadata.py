@@ -219,11 +219,12 @@ class _Head:
         yield from ((name, line.index) for line in head if (name := byline_name(line, slash=False)))
         if found := self._author_box():
             yield found
-        # last, "Jane Doe / Paper": the shape of many a menu item, card or product variant too
-        near = range(start, end) if title is not None else range(0)
-        for i in (*near, *(line.index for line in head)):
-            if name := slash_byline_name(page.line(i)):
-                yield name, i
+        # last, "Jane Doe / Paper" around the headline: the shape of many a menu item, card or
+        # product variant too
+        if title is not None:
+            for i in range(start, end):
+                if name := slash_byline_name(page.line(i)):
+                    yield name, i
 
     def _lone_poster(self, i: int) -> str | None:
         """A user name alone in line ``i`` beside its post's header: the first post's number and
