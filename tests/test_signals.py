@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -71,6 +72,12 @@ def group_gone(pgid: int) -> bool:
 def committed(out: Path) -> int:
     """How many pages the output holds or will hold (``committed_pages``)."""
     return len(committed_pages(out))
+
+
+def recorded(out: Path) -> int:
+    """How many pages the state store holds (a journalled commit's pages not among them)."""
+    with closing(sqlite3.connect(out / "_state" / "state.sqlite")) as db:
+        return db.execute("SELECT count(*) FROM records").fetchone()[0]
 
 
 def run_statuses(out: Path) -> list[str]:
@@ -165,11 +172,12 @@ def test_a_second_ctrl_c_exits_at_once(
     # Marked on the way out: neither the state store nor Prefect shows it running.
     assert run_statuses(out) == ["interrupted"]
     assert flow_run_state(cli_env["PREFECT_API_URL"], corpus) == "CANCELLED"
-    # Committed batches stand (one stopped mid-commit too: its journal is finished by the next
-    # run); the files of the others never became data.
+    # Committed batches stand; one stopped mid-commit has its journal, which the next run
+    # finishes: its files may have been moved into place or not yet. The files of the other
+    # batches never became data.
     done = committed(out) if (out / "_state" / "state.sqlite").exists() else 0
     if (out / "documents").exists():
-        assert read_documents(out).num_rows == done
+        assert recorded(out) <= read_documents(out).num_rows <= done
     assert_resumes(corpus, out, cli_env, done)
 
 

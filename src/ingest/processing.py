@@ -98,7 +98,6 @@ def attach_extraction(
     on (``failure``), is cleaned as the text of the whole page rather than rejected. The title,
     author and date the extractor leaves out are read from the page's rendering, as from a text
     page's."""
-    pending.meta = extracted
     if extracted.text.strip() or rendering is None:
         pending.text = normalise(extracted.text)
         pending.rendering = normalise(rendering) if rendering else None
@@ -108,14 +107,21 @@ def attach_extraction(
         why = f"the extractor failed ({failure})" if failure else "the extractor found no main text"
         pending.side.warnings.append(f"{why}; cleaned as a whole page")
     whole = pending.text if pending.cleaned_as_text else pending.rendering
-    if whole and not (extracted.title and extracted.author and extracted.published):
-        found = extract_text_metadata(whole, pending.record.url or pending.side.url)
-        pending.meta = replace(
-            extracted,
-            title=extracted.title or found.title,
-            author=extracted.author or found.author,
-            published=extracted.published or found.published,
-        )
+    pending.meta = fill_metadata(extracted, whole, pending.record.url or pending.side.url)
+
+
+def fill_metadata(extracted: Extracted, whole: str | None, url: str | None) -> Extracted:
+    """The extractor's metadata with the title, author and date it left out read from
+    ``whole``, the page as normalised text (its rendering), as from a text page."""
+    if not whole or (extracted.title and extracted.author and extracted.published):
+        return extracted
+    found = extract_text_metadata(whole, url)
+    return replace(
+        extracted,
+        title=extracted.title or found.title,
+        author=extracted.author or found.author,
+        published=extracted.published or found.published,
+    )
 
 
 def clean_text(pending: Pending, result: CleanResult) -> str:
