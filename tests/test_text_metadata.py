@@ -519,6 +519,7 @@ def test_the_poster_of_a_forum_thread_s_first_post():
         ("jdoe42 Posts: 2 Joined: Sun Dec 17, 2023 11:18 am", "jdoe42"),
         ("jdoe42 Member Registered: 2025-11-01 Posts: 1", "jdoe42"),
         ("Popular posts:", None),
+        ("Premium Member Benefits", None),
         ("Releases May 8, 2026 1h 56m", None),
         ("Friday May 8, 2026 10:15am", None),
     ]:

@@ -1,4 +1,6 @@
-"""Author names from byline lines: "By Jane Doe", "Autor: Anna Schmidt", "Jane Doe / Paper"."""
+"""Author names from byline lines ("By Jane Doe", "Autor: Anna Schmidt", "Jane Doe / Paper"),
+forum posts' headers ("jdoe May 3, 2024, 8:45am") and author boxes ("Jane Doe is a staff
+writer ...")."""
 
 from __future__ import annotations
 
@@ -69,8 +71,9 @@ def name_part(text: str) -> str | None:
 def lead_name(text: str) -> str | None:
     """The name after a byline's lead, up to what a byline prints after it: a handle ("By Jane
     Doe @jdoe"), a date, a dateline's label ("By Jane Doe Updated May 2", "last updated") or a
-    job title ("By Jane Doe Staff Writer"). A name's first word that is a month's opens no date
-    ("Juli Clover"), and a job title that ends the line is a desk's name ("Travel Editor")."""
+    job title ("By Jane Doe Staff Writer"). A month's name as the name's first word opens no
+    date ("Juli Clover"), and a job title that ends the line is a desk's name ("Travel
+    Editor")."""
     if not text[:1].isupper():
         return None
     words = _NAME_CUT.split(text.partition("@")[0], maxsplit=1)[0].split()
@@ -220,7 +223,7 @@ def biography(rest: str) -> bool:
 #: ("jdoe Posts: 2 Joined: ...", "jdoe Member Registered: ...", "jdoe Admin")
 _POSTER_LABEL = re.compile(
     r"^(?:(?:posts|messages|reputation)\s*:\s*\d|(?:joined|registered)\s*:\s*\S"
-    r"|(?:member|moderator|admin|administrator)\b)",
+    r"|(?:member|moderator|admin|administrator)(?:\s+(?:registered|posts|joined)\b|\s*$))",
     re.IGNORECASE,
 )
 #: the line beside a user name alone that heads a forum post: the first post's number with its
