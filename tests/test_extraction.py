@@ -1,5 +1,6 @@
 """trafilatura on the sample HTML: main text and metadata, comments and furniture left out."""
 
+from datetime import date
 from pathlib import Path
 
 from conftest import RAW
@@ -126,3 +127,37 @@ def test_metadata_the_extractor_leaves_out_is_read_from_the_page_s_rendering(
     assert (row["title"], row["author"]) == (title, "Jane Doe")
     kind, row = run_page(RAW / "html" / "harbour-bridge.html", Settings(), str(RAW))
     assert kind == "row" and row["author"] == "Maria Okafor"
+
+
+def test_a_date_the_markup_does_not_declare_is_read_from_the_dateline_not_the_footer(
+    tmp_path: Path,
+) -> None:
+    """A page whose markup declares no date is dated by its dateline under the headline, as a
+    text page is; a footer's "last updated" or copyright year dates no page."""
+    from pages import run_page
+
+    from ingest.settings import Settings
+
+    body = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "The sheet set is woven from long-staple cotton in a crisp percale weave that stays "
+            "cool through warm nights and softens with every wash.",
+            "Each set holds a flat sheet, a fitted sheet with deep pockets and two pillowcases, "
+            "all cut generously so they tuck in well.",
+        )
+    )
+    footer = "<footer><p>© 2023 Example Store. Page last updated March 3, 2024.</p></footer>"
+    pages = {
+        "product.html": (f"<h1>Classic Sheet Set</h1>{body}{footer}", None),
+        "article.html": (
+            f"<article><h1>New sheets in store</h1><p>March 5, 2024</p>{body}",
+            date(2024, 3, 5),
+        ),
+    }
+    for name, (inner, published) in pages.items():
+        page = tmp_path / name
+        page.write_text(f"<html><head><title>Sheets</title></head><body>{inner}</body></html>")
+        kind, row = run_page(page, Settings())
+        assert kind == "row", row
+        assert row["published"] == published, name

@@ -44,8 +44,14 @@ class Extracted:
 def extract_html(
     html: str, *, url: str | None = None, focus: ExtractionFocus = ExtractionFocus.balanced
 ) -> Extracted:
-    """trafilatura with comments off and metadata on; empty text when it finds no article."""
+    """trafilatura with comments off and metadata on; empty text when it finds no article.
+
+    The date is the one the page's markup declares: htmldate's extensive search, which reads
+    dates out of the page's text, dates many a page that states none (a copyright year, a
+    footer's "last updated"); a date stated only in the text is read from its dateline instead,
+    by the text pages' reader (``processing.fill_metadata``)."""
     from trafilatura import bare_extraction
+    from trafilatura.settings import set_date_params
 
     document = bare_extraction(
         html,
@@ -56,6 +62,7 @@ def extract_html(
         favor_precision=focus is ExtractionFocus.precision,
         favor_recall=focus is ExtractionFocus.recall,
         deduplicate=False,
+        date_extraction_params=set_date_params(extensive=False),
     )
     if document is None:
         return Extracted(text="")
