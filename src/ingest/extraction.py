@@ -46,10 +46,10 @@ def extract_html(
 ) -> Extracted:
     """trafilatura with comments off and metadata on; empty text when it finds no article.
 
-    The date is the one the page's markup declares: htmldate's extensive search, which reads
-    dates out of the page's text, dates many a page that states none (a copyright year, a
-    footer's "last updated"); a date stated only in the text is read from its dateline instead,
-    by the text pages' reader (``processing.fill_metadata``)."""
+    The date comes from the page's metadata, address and date elements (htmldate's fast mode):
+    its extensive search of the page's free text dates many a page that states no date (a
+    copyright year, a footer's "last updated"). A date stated only in the text is read from its
+    dateline instead, by the text pages' reader (``processing.fill_metadata``)."""
     from trafilatura import bare_extraction
     from trafilatura.settings import set_date_params
 
