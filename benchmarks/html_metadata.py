@@ -23,7 +23,7 @@ import argparse
 import gzip
 import json
 import time
-from dataclasses import dataclass, field
+from collections import Counter
 
 from text_metadata import SETS, author_right, bench_dir, gold_date, share, split_ids, title_right
 
@@ -36,37 +36,26 @@ from ingest.processing import fill_metadata
 MAX_BYTES = 1 << 30
 
 
-@dataclass
-class Score:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, value: bool | int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + int(value)
-
-    def __getitem__(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
-
-def score(meta: Extracted, entry: dict, into: Score, modern: bool) -> None:
+def score(meta: Extracted, entry: dict, into: Counter[str], modern: bool) -> None:
     if entry.get("title"):
-        into.add("pages titled")
-        into.add("title right", title_right(meta.title, entry["title"]))
+        into["pages titled"] += 1
+        into["title right"] += title_right(meta.title, entry["title"])
     if entry.get("author"):
-        into.add("gold authors")
-        into.add("author output", bool(meta.author))
-        into.add("author right", author_right(meta.author, entry["author"]))
+        into["gold authors"] += 1
+        into["author output"] += bool(meta.author)
+        into["author right"] += author_right(meta.author, entry["author"])
     elif "author" in entry or modern:
-        into.add("author extra", bool(meta.author))
+        into["author extra"] += bool(meta.author)
     published = gold_date(entry.get("publish_date"))
     if published:
-        into.add("gold dates")
-        into.add("date right", meta.published == published)
-        into.add("date wrong", meta.published is not None and meta.published != published)
+        into["gold dates"] += 1
+        into["date right"] += meta.published == published
+        into["date wrong"] += meta.published is not None and meta.published != published
     else:
-        into.add("date extra", meta.published is not None)
+        into["date extra"] += meta.published is not None
 
 
-def report(name: str, system: str, s: Score) -> None:
+def report(name: str, system: str, s: Counter[str]) -> None:
     print(
         f"| {name} | {system} | {share(s['title right'], s['pages titled'])} "
         f"| {share(s['author right'], s['author output'])} "
@@ -91,7 +80,8 @@ def main() -> None:
     pages = 0
     for name in args.sets:
         gold = json.loads((bench_dir() / name / "gold.json").read_text(encoding="utf-8"))
-        alone, filled = Score(), Score()
+        alone: Counter[str] = Counter()
+        filled: Counter[str] = Counter()
         for page_id in split_ids(name, set(args.split)):
             path = bench_dir() / name / "html" / f"{page_id}.html.gz"
             if page_id not in gold or not path.exists():

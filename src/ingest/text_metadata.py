@@ -23,6 +23,7 @@ from ingest.textmeta.bylines import (
     biography,
     byline_name,
     dated_byline_name,
+    is_user_name,
     lead_name,
     lead_only,
     opens_byline,
@@ -31,7 +32,6 @@ from ingest.textmeta.bylines import (
     poster_name,
     role_line,
     slash_byline_name,
-    user_name,
 )
 from ingest.textmeta.dates import (
     OTHER,
@@ -232,7 +232,7 @@ class _Head:
         13:02"."""
         page = self.page
         user = page.raw[i]
-        if " " in user or not user_name(user):
+        if " " in user or not is_user_name(user):
             return None
         for j in (i - 1, i + 1):
             header = POST_HEADER.match(page.raw[j]) if 0 <= j < len(page) else None

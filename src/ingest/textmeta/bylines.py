@@ -240,7 +240,7 @@ def poster_name(text: str) -> str | None:
     ("jdoe May 3, 2024, 8:45am #1", "jdoe (Jane Doe) 2 May 2025 18:48") or the poster's counts
     ("jdoe Posts: 2 Joined: ...")."""
     user, _, rest = text.partition(" ")
-    if not rest or not user_name(user):
+    if not rest or not is_user_name(user):
         return None
     if rest.startswith("(") and ")" in rest:  # the poster's display name beside the user name
         rest = rest.partition(")")[2].lstrip()
@@ -251,7 +251,7 @@ def poster_name(text: str) -> str | None:
     return user if any(start == 0 for start, _ in dates_in(rest)) else None
 
 
-def user_name(word: str) -> bool:
+def is_user_name(word: str) -> bool:
     """Whether a word can be a forum user's name: a word of ASCII letters, digits and ``._@+-``,
     starting with a letter, that is no month, weekday, dateline label or word of a page's
     chrome."""
