@@ -1,18 +1,20 @@
-"""The cleaner on dumps of text browsers (w3m, lynx, elinks, links), beside the shipped
-inscriptis renderings.
+"""The cleaner on dumps of text browsers (w3m, lynx, elinks, links) and on the text a reader
+copies from a page in a browser (Chromium), beside the shipped inscriptis renderings.
 
-Usage (from the repository root, with the project's virtualenv and the text browsers):
+Usage (from the repository root, with the project's virtualenv and the browsers):
 
     .venv/bin/python benchmarks/text_dumps.py                      # test sites
     .venv/bin/python benchmarks/text_dumps.py --split train validation
 
 Each page of the chosen sites of ``modern`` and ``readability`` (the sets with main-text gold) is
-dumped from its HTML by each of ``w3m``, ``lynx``, ``elinks`` and ``links2`` that is installed,
-at 80 columns (cached in
-``benchmarks/_cache/dumps``), then normalised, its title read and cleaned as the pipeline does a
-text page. Printed per set and rendering: main-text F1, precision and recall of the page as
-dumped (no cleaning) and cleaned, and how often the title read from the text is right (as
-``text_metadata.py`` counts it).
+dumped from its HTML by each of ``w3m``, ``lynx``, ``elinks`` and ``links2`` that is installed, at
+80 columns, and by a headless Chromium as ``document.body.innerText`` (what select-all and copy
+gives, the form of the seeds; ``tests/browser.py``), with scripts off and every request blocked:
+a page that shows its text only once its scripts run is then dumped without it, which the
+no-cleaning recall shows. Dumps are cached in ``benchmarks/_cache/dumps``, then normalised, their
+title read and cleaned as the pipeline does a text page. Printed per set and rendering: main-text
+F1 of the page as dumped (no cleaning) and its recall, F1, precision and recall cleaned, and how
+often the title read from the text is right (as ``text_metadata.py`` counts it).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from browser import CHROMIUM, TextTab
 from quality import CACHE, bench_dir, gold, inputs, score_module, test_ids
 from text_metadata import title_right
 
 from ingest.cleaning import PageText, clean_pages
+from ingest.decoding import decode_page
 from ingest.normalising import normalise
 from ingest.text_metadata import extract_text_metadata
 
@@ -41,6 +46,7 @@ BROWSERS = {
     "lynx": ["lynx", "-dump", "-force_html", "-width=80", "-display_charset=utf-8", "-stdin"],
     "elinks": ["elinks", "-dump", "-force-html", "-dump-width", "80", "-dump-charset", "utf-8"],
     "links": ["links2", "-dump", "-width", "80", "-codepage", "utf-8"],  # reads a file
+    "chromium": [CHROMIUM],  # driven over DevTools (``copied``)
 }
 
 
@@ -70,9 +76,26 @@ def _render(browser: str, html: bytes) -> bytes:
         return subprocess.run(command, capture_output=True, timeout=60).stdout
 
 
+def copied(set_name: str, ids: list[str]) -> None:
+    """The text Chromium gives of each page not yet in the cache (one tab for them all)."""
+    folder = CACHE.parent / "dumps" / set_name / "chromium"
+    folder.mkdir(parents=True, exist_ok=True)
+    with TextTab() as tab:
+        for page_id in ids:
+            out = folder / f"{page_id}.txt.gz"
+            if out.exists():
+                continue
+            html = (bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes()
+            text = tab.text(decode_page(gzip.decompress(html), 1 << 30).text)
+            out.write_bytes(gzip.compress(text.encode("utf-8")))
+
+
 def dumps(set_name: str, ids: list[str], browser: str) -> dict[str, str]:
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        list(pool.map(dump, [(set_name, i, browser) for i in ids], chunksize=8))
+    if browser == "chromium":
+        copied(set_name, ids)
+    else:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            list(pool.map(dump, [(set_name, i, browser) for i in ids], chunksize=8))
     folder = CACHE.parent / "dumps" / set_name / browser
     return {
         i: gzip.decompress((folder / f"{i}.txt.gz").read_bytes()).decode("utf-8", "replace")
@@ -86,11 +109,14 @@ def main() -> None:
     args = parser.parse_args()
     browsers = [b for b, command in BROWSERS.items() if shutil.which(command[0])]
     if not browsers:
-        raise SystemExit("no text browser installed (apt-get install w3m lynx elinks links2)")
+        raise SystemExit("no browser installed (apt-get install w3m lynx elinks links2 chromium)")
     score = score_module()
     print(f"sites: {' + '.join(args.split)}")
-    print("| set | rendering | pages | no cleaning F1 | cleaned F1 | P | R | title right |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| set | rendering | pages | no cleaning F1 | no cleaning R | cleaned F1 | P | R "
+        "| title right |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for set_name in SETS:
         ids = test_ids(set_name, 1, tuple(args.split))
         truth = gold(set_name)
@@ -108,7 +134,8 @@ def main() -> None:
             titled = [i for i in ids if truth[i].get("title")]
             right = sum(title_right(metas[i].title, truth[i]["title"]) for i in titled)
             print(
-                f"| {set_name} | {name} | {len(ids)} | {raw['f1']:.3f} | {out['f1']:.3f} "
+                f"| {set_name} | {name} | {len(ids)} | {raw['f1']:.3f} | {raw['recall']:.3f} "
+                f"| {out['f1']:.3f} "
                 f"| {out['precision']:.3f} | {out['recall']:.3f} | {right}/{len(titled)} |"
             )
 

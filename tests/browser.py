@@ -1,7 +1,9 @@
 """Headless Chromium driven over the DevTools protocol: open a page, collect console errors and
-network requests, evaluate an expression, take a full-page screenshot."""
+network requests, evaluate an expression, take a full-page screenshot; or turn saved HTML into
+the text a reader copies from the page (``TextTab``)."""
 
 import base64
+import contextlib
 import itertools
 import json
 import shutil
@@ -9,10 +11,12 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -84,8 +88,9 @@ def _devtools_port(profile: Path, browser: subprocess.Popen) -> int:
     raise TimeoutError("chromium did not open its DevTools port")
 
 
-def visit(url: str, expression: str) -> PageVisit:
-    """Load `url` in a fresh headless Chromium profile and report what happened."""
+@contextlib.contextmanager
+def chromium() -> Iterator[_Session]:
+    """A fresh headless Chromium profile and a DevTools session on its blank page."""
     profile = Path(tempfile.mkdtemp(prefix="ingest-chromium-"))
     browser = subprocess.Popen(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -98,7 +103,7 @@ def visit(url: str, expression: str) -> PageVisit:
             target = next(t for t in json.load(reply) if t["type"] == "page")
         session = _Session(target["webSocketDebuggerUrl"])
         try:
-            return _load(session, url, expression)
+            yield session
         finally:
             session.close()
     finally:
@@ -109,6 +114,59 @@ def visit(url: str, expression: str) -> PageVisit:
             browser.kill()
             browser.wait()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def visit(url: str, expression: str) -> PageVisit:
+    """Load `url` in a fresh headless Chromium profile and report what happened."""
+    with chromium() as session:
+        return _load(session, url, expression)
+
+
+class TextTab:
+    """One Chromium tab that turns HTML into the text a reader selects and copies from it
+    (``document.body.innerText``), with scripts off and every request blocked: the page as
+    saved, laid out by its inline styles alone. A page that fails or hangs the tab gets a
+    fresh browser for the next one."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._session: _Session | None = None
+        self._frame = ""
+
+    def __enter__(self) -> "TextTab":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def text(self, html: str) -> str:
+        """The page's text; empty when the browser fails on it."""
+        try:
+            session = self._open()
+            session.call("Page.setDocumentContent", frameId=self._frame, html=html)
+            found = session.call(
+                "Runtime.evaluate",
+                expression="document.body ? document.body.innerText : ''",
+                returnByValue=True,
+            )
+            session.events.clear()
+            return found["result"].get("value") or ""
+        except (RuntimeError, TimeoutError, OSError, WebSocketException):
+            self._stack.close()
+            self._stack, self._session = contextlib.ExitStack(), None
+            return ""
+
+    def _open(self) -> _Session:
+        if self._session is None:
+            session = self._stack.enter_context(chromium())
+            session.call("Page.enable")
+            session.call("Network.enable")
+            blocked = ["http://*", "https://*", "ws://*", "wss://*", "file://*", "data:*"]
+            session.call("Network.setBlockedURLs", urls=blocked)
+            session.call("Emulation.setScriptExecutionDisabled", value=True)
+            self._frame = session.call("Page.getFrameTree")["frameTree"]["frame"]["id"]
+            self._session = session
+        return self._session
 
 
 def _load(session: _Session, url: str, expression: str) -> PageVisit:
