@@ -125,8 +125,8 @@ def visit(url: str, expression: str) -> PageVisit:
 class TextTab:
     """One Chromium tab that turns HTML into the text a reader selects and copies from it
     (``document.body.innerText``), with scripts off and every request blocked: the page as
-    saved, laid out by its inline styles alone. A page that fails or hangs the tab gets a
-    fresh browser for the next one."""
+    saved, laid out by the styles it holds itself, without fetched stylesheets. A page that
+    fails or hangs the tab gets a fresh browser for the next one."""
 
     def __init__(self) -> None:
         self._stack = contextlib.ExitStack()
