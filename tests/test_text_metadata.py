@@ -463,6 +463,23 @@ def test_numeric_dates_read_in_the_order_the_page_writes_them():
     assert extract_text_metadata(both_orders).published == date(2025, 1, 12)
 
 
+def test_a_numeric_date_read_in_the_order_the_page_names_its_month():
+    """ "02-12-2025" reads as February 12 alone, as December 2 on a page that names that day
+    ("December 02, 2025" in a list of posts), and as February 12 where the page names both."""
+    text = f"Council approves the budget for next year\n02-12-2025\n{BODY}"
+    assert extract_text_metadata(text).published == date(2025, 2, 12)
+    named = f"{text}\nRecent posts\nDecember 02, 2025\nJune 03, 2024"
+    assert extract_text_metadata(named).published == date(2025, 12, 2)
+    both = f"{named}\nFebruary 12, 2025"
+    assert extract_text_metadata(both).published == date(2025, 2, 12)
+
+
+def test_a_day_written_with_a_period_before_the_year():
+    text = f"Council approves the budget for next year\nDecember 19. 2025\n{BODY}"
+    assert extract_text_metadata(text).published == date(2025, 12, 19)
+    assert find_dates("Mar 3. 2024 and May 2 2024") == {date(2024, 3, 3), date(2024, 5, 2)}
+
+
 def test_a_forum_s_last_post_is_not_the_thread_s_date():
     text = (
         f"Council approves the budget for next year\nLast post: 01/12/2025 at 6:49 pm\n"

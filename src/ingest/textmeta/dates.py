@@ -22,10 +22,11 @@ _PATTERNS = [
         r"\b(?P<day>\d{1,2})(?:(?:st|nd|rd|th)?\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
         r"(?:\.?,?\s+(?:de\s+)?|\.?[.-])" + _YEAR + r"(?!\d)"
     ),
+    # "December 19, 2025", "Dec 19th 2025", "December 19. 2025"
     re.compile(
         r"(?<![^\W\d_])"
         + _MONTH
-        + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s?,?\s+"
+        + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s?[,.]?\s+"
         + _YEAR
         + r"(?!\d)"
     ),
@@ -33,6 +34,8 @@ _PATTERNS = [
     re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
 ]
 _EITHER_ORDER = _PATTERNS[-1]
+#: the patterns that name the month
+_NAMED = _PATTERNS[3:5]
 #: the year every pattern above needs: a line without one holds no date
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 #: a numeric date only one order reads: the day first ("28/11/2025"), or the month ("11/28/2025")
@@ -48,11 +51,38 @@ DayFirst = Callable[[], bool] | None
 
 
 def writes_day_first(text: str) -> bool:
-    """Whether a page writes its numeric dates day first: some date reads only that way and
-    none reads only month first (then "01/12/2025" on it is the 1st of December)."""
+    """Whether a page writes its numeric dates day first (then "01/12/2025" on it is the 1st of
+    December): some date reads only that way and none reads only month first; or, when every
+    numeric date reads either way, the page names the month of a day-first reading and of no
+    month-first one ("02-12-2025" over a list that says "December 02, 2025")."""
     if "/" not in text and "-" not in text:
         return False
-    return _DAY_FIRST.search(text) is not None and _MONTH_FIRST.search(text) is None
+    if _MONTH_FIRST.search(text) is not None:
+        return False
+    if _DAY_FIRST.search(text) is not None:
+        return True
+    return _named_day_first(text)
+
+
+def _named_day_first(text: str) -> bool:
+    """Whether a date the page writes with its month's name confirms the day-first reading of
+    a numeric date that reads either way, and none confirms the month-first reading."""
+    either = []
+    for found in _EITHER_ORDER.finditer(text):
+        first, second, year = int(found["m"]), int(found["day"]), int(found["year"])
+        if first != second and first <= 12 and second <= 12:
+            either.append((year, first, second))
+    if not either:
+        return False
+    named = set()
+    for pattern in _NAMED:
+        for found in pattern.finditer(text):
+            month = MONTHS.get(found["month"].lower())
+            if month is not None:
+                named.add((int(found["year"]), month, int(found["day"])))
+    day_first = any((year, second, first) in named for year, first, second in either)
+    month_first = any((year, first, second) in named for year, first, second in either)
+    return day_first and not month_first
 
 
 def dates_in(text: str, day_first: DayFirst = None) -> Iterator[tuple[int, date]]:
