@@ -480,6 +480,31 @@ def test_a_day_written_with_a_period_before_the_year():
     assert find_dates("Mar 3. 2024 and May 2 2024") == {date(2024, 3, 3), date(2024, 5, 2)}
 
 
+def test_dates_written_with_cjk_year_month_and_day_signs():
+    assert find_dates("公開日 2019年2月13日 / 2019년 4월 13일") == {
+        date(2019, 2, 13),
+        date(2019, 4, 13),
+    }
+    text = f"インテル、容量1ペタバイトのSSDを発売\n2019年4月4日\n{BODY}"
+    assert extract_text_metadata(text).published == date(2019, 4, 4)
+
+
+def test_a_post_s_dateline_with_an_edit_note_in_parentheses():
+    """The first post's dateline counts though its note makes it a long sentence; prose that
+    merely holds a date and parentheses does not."""
+    first = (
+        "2019-02-23, 09:14 PM (This post was last modified: 2024-01-05, 03:27 AM by jdoe. "
+        "Edited 1 time in total.)"
+    )
+    text = f"Which forum software should I choose?\n{first}\n{BODY}\n2019-02-24, 02:31 AM\n{BODY}"
+    assert extract_text_metadata(text).published == date(2019, 2, 23)
+    prose = (
+        "次回のミーティングは、2019/7/6(大阪)・7/13(東京)で開催予定です。"
+        "参加者募集も同時に開始予定ですので、暫くお待ちください。"
+    )
+    assert extract_text_metadata(f"ミーティングのお知らせ\n{prose}\n{BODY}").published is None
+
+
 def test_a_forum_s_last_post_is_not_the_thread_s_date():
     text = (
         f"Council approves the budget for next year\nLast post: 01/12/2025 at 6:49 pm\n"

@@ -69,6 +69,9 @@ FAR_BELOW = 60
 FOOTER_AFTER = 0.75
 #: longest line read as a dateline
 DATELINE_WORDS, DATELINE_CHARS = 20, 200
+#: most words and characters of a dateline outside the note in parentheses it may carry
+NOTED_WORDS, NOTED_CHARS = 6, 40
+_PARENTHESES = re.compile(r"\([^()]*\)")
 #: longest line read as a byline
 BYLINE_CHARS = 120
 #: longest line read as a name alone
@@ -116,7 +119,7 @@ class _Head:
             page = self.page
             found = self._dates[i] = (
                 first_date(text, self.day_first)
-                if page.chars[i] <= DATELINE_CHARS and not page.prose[i]
+                if page.chars[i] <= DATELINE_CHARS and (not page.prose[i] or _noted(text))
                 else None
             )
         return found
@@ -389,6 +392,15 @@ class _Head:
             if found is not None and found[1] == PLAIN and found[0] <= updated:
                 return found[0]
         return updated
+
+
+def _noted(text: str) -> bool:
+    """Whether a line is short but for a note in parentheses, as a post's dateline with its
+    edit note ("2019-02-23, 09:14 PM (This post was last modified: 2024-01-05 by ...)")."""
+    if "(" not in text:
+        return False
+    bare = _PARENTHESES.sub("", text)
+    return len(bare) <= NOTED_CHARS and len(bare.split()) <= NOTED_WORDS
 
 
 def _read_time(text: str, lower: str) -> bool:

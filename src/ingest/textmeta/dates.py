@@ -30,6 +30,10 @@ _PATTERNS = [
         + _YEAR
         + r"(?!\d)"
     ),
+    # "2019年4月13日", "2019년 4월 13일"
+    re.compile(
+        r"(?<!\d)(?P<year>(?:19|20)\d{2})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<day>\d{1,2})\s?[日일]"
+    ),
     # month first ("09/25/2025"), or day first when the first number is no month ("25/09/2025")
     re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
 ]
