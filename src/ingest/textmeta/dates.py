@@ -30,7 +30,7 @@ _PATTERNS = [
         + _YEAR
         + r"(?!\d)"
     ),
-    # "2019年4月13日", "2019년 4월 13일"
+    # "2019年4月13日", "2019년 4월 13일" (searched only in a text with one of the year signs)
     re.compile(
         r"(?<!\d)(?P<year>(?:19|20)\d{2})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<day>\d{1,2})\s?[日일]"
     ),
@@ -38,6 +38,7 @@ _PATTERNS = [
     re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
 ]
 _EITHER_ORDER = _PATTERNS[-1]
+_CJK = _PATTERNS[-2]
 #: the patterns that name the month
 _NAMED = _PATTERNS[3:5]
 #: the year every pattern above needs: a line without one holds no date
@@ -94,6 +95,8 @@ def dates_in(text: str, day_first: DayFirst = None) -> Iterator[tuple[int, date]
     numeric date that either order reads is read day first when ``day_first`` says so (asked
     only then: it reads the whole page)."""
     for pattern in _PATTERNS:
+        if pattern is _CJK and "年" not in text and "년" not in text:
+            continue
         for found in pattern.finditer(text):
             parts = found.groupdict()
             month = parts.get("m")
