@@ -453,25 +453,24 @@ def test_the_line_the_address_names_is_the_headline():
     assert extract_text_metadata(SLUG_PAGE, no_slug) == extract_text_metadata(SLUG_PAGE)
 
 
-def test_numeric_dates_read_in_the_order_the_page_writes_them():
-    """ "01/12/2025" reads as January 12 alone, as December 1 on a page that writes 28/11/2025."""
-    text = f"Council approves the budget for next year\n01/12/2025 at 6:49 pm\n{BODY}"
-    assert extract_text_metadata(text).published == date(2025, 1, 12)
-    day_first = f"{text}\n28/11/2025 at 7:07 pm\n{BODY}"
-    assert extract_text_metadata(day_first).published == date(2025, 12, 1)
-    both_orders = f"{day_first}\n11/29/2025 at 8:00 pm\n{BODY}"
-    assert extract_text_metadata(both_orders).published == date(2025, 1, 12)
-
-
-def test_a_numeric_date_read_in_the_order_the_page_names_its_month():
-    """ "02-12-2025" reads as February 12 alone, as December 2 on a page that names that day
-    ("December 02, 2025" in a list of posts), and as February 12 where the page names both."""
-    text = f"Council approves the budget for next year\n02-12-2025\n{BODY}"
-    assert extract_text_metadata(text).published == date(2025, 2, 12)
-    named = f"{text}\nRecent posts\nDecember 02, 2025\nJune 03, 2024"
-    assert extract_text_metadata(named).published == date(2025, 12, 2)
-    both = f"{named}\nFebruary 12, 2025"
-    assert extract_text_metadata(both).published == date(2025, 2, 12)
+@pytest.mark.parametrize(
+    ("dateline", "elsewhere", "published"),
+    [
+        # a date either order reads is month first alone
+        ("01/12/2025 at 6:49 pm", [], date(2025, 1, 12)),
+        # day first on a page that writes a date only that order reads
+        ("01/12/2025 at 6:49 pm", ["28/11/2025 at 7:07 pm"], date(2025, 12, 1)),
+        ("01/12/2025 at 6:49 pm", ["28/11/2025", "11/29/2025"], date(2025, 1, 12)),
+        # day first on a page that names the month of that reading (a list of posts)
+        ("02-12-2025", [], date(2025, 2, 12)),
+        ("02-12-2025", ["December 02, 2025", "June 03, 2024"], date(2025, 12, 2)),
+        ("02-12-2025", ["December 02, 2025", "February 12, 2025"], date(2025, 2, 12)),
+    ],
+)
+def test_numeric_dates_read_in_the_order_the_page_writes_them(dateline, elsewhere, published):
+    below = "".join(f"\n{line}\n{BODY}" for line in elsewhere)
+    text = f"Council approves the budget for next year\n{dateline}\n{BODY}{below}"
+    assert extract_text_metadata(text).published == published
 
 
 def test_a_day_written_with_a_period_before_the_year():
