@@ -461,6 +461,8 @@ def test_the_line_the_address_names_is_the_headline():
         # day first on a page that writes a date only that order reads
         ("01/12/2025 at 6:49 pm", ["28/11/2025 at 7:07 pm"], date(2025, 12, 1)),
         ("01/12/2025 at 6:49 pm", ["28/11/2025", "11/29/2025"], date(2025, 1, 12)),
+        # a run of numbers longer than a date tells no order
+        ("01/12/2025 at 6:49 pm", ["Ref. 10-28/11/2025"], date(2025, 1, 12)),
         # day first on a page that names the month of that reading (a list of posts)
         ("02-12-2025", [], date(2025, 2, 12)),
         ("02-12-2025", ["December 02, 2025", "June 03, 2024"], date(2025, 12, 2)),

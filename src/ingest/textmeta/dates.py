@@ -43,45 +43,45 @@ _CJK = _PATTERNS[-2]
 _NAMED = _PATTERNS[3:5]
 #: the year every pattern above needs: a line without one holds no date
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-#: a numeric date only one order reads: the day first ("28/11/2025"), or the month ("11/28/2025")
-_DAY_FIRST = re.compile(
-    r"(?<![\d/-])(?:1[3-9]|2\d|3[01])([/-])(?:0?[1-9]|1[0-2])\1(?:19|20)\d{2}(?!\d)"
-)
-_MONTH_FIRST = re.compile(
-    r"(?<![\d/-])(?:0?[1-9]|1[0-2])([/-])(?:1[3-9]|2\d|3[01])\1(?:19|20)\d{2}(?!\d)"
-)
-
 #: whether the page writes numeric dates day first (``writes_day_first`` of it)
 DayFirst = Callable[[], bool] | None
 
 
 def writes_day_first(text: str) -> bool:
     """Whether a page writes its numeric dates day first (then "01/12/2025" on it is the 1st of
-    December): some date reads only that way and none reads only month first; or, when every
-    numeric date reads either way, the page names the month of a day-first reading and of no
-    month-first one ("02-12-2025" over a list that says "December 02, 2025")."""
+    December): some date reads only that way ("28/11/2025") and none reads only month first
+    ("11/28/2025"); or, when every numeric date reads either way, the page names the month of a
+    day-first reading and of no month-first one ("02-12-2025" over a list that says "December
+    02, 2025"). One scan of the page for its numeric dates."""
     if "/" not in text and "-" not in text:
         return False
-    if _MONTH_FIRST.search(text) is not None:
-        return False
-    if _DAY_FIRST.search(text) is not None:
-        return True
-    return _named_day_first(text)
-
-
-def _named_day_first(text: str) -> bool:
-    """Whether a date the page writes with its month's name confirms the day-first reading of
-    a numeric date that reads either way, and none confirms the month-first reading."""
-    either = []
+    day_first = False
+    either: list[tuple[int, int, int]] = []
     for found in _EITHER_ORDER.finditer(text):
-        first, second, year = int(found["m"]), int(found["day"]), int(found["year"])
-        if first != second and first <= 12 and second <= 12:
-            either.append((year, first, second))
-    if not either:
-        return False
+        start = found.start()
+        if start and text[start - 1] in "/-":  # part of a longer run of numbers
+            continue
+        first, second = int(found["m"]), int(found["day"])
+        if 1 <= first <= 12 and 13 <= second <= 31:
+            return False
+        if 13 <= first <= 31 and 1 <= second <= 12:
+            day_first = True
+        elif 1 <= first <= 12 and 1 <= second <= 12 and first != second:
+            either.append((int(found["year"]), first, second))
+    if day_first:
+        return True
+    return bool(either) and _named_day_first(text, either)
+
+
+def _named_day_first(text: str, either: list[tuple[int, int, int]]) -> bool:
+    """Whether a date the page writes with its month's name confirms the day-first reading of
+    one of the numeric dates of ``either`` (year, first number, second number), and none
+    confirms the month-first reading (only the lines with one of their years are read)."""
+    years = {str(year) for year, _, _ in either}
+    lines = "\n".join(line for line in text.split("\n") if any(y in line for y in years))
     named = set()
     for pattern in _NAMED:
-        for found in pattern.finditer(text):
+        for found in pattern.finditer(lines):
             month = MONTHS.get(found["month"].lower())
             if month is not None:
                 named.add((int(found["year"]), month, int(found["day"])))
