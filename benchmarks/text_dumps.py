@@ -50,13 +50,22 @@ BROWSERS = {
 }
 
 
+def dump_folder(set_name: str, browser: str) -> Path:
+    """Where one browser's dumps of a set are cached."""
+    return CACHE.parent / "dumps" / set_name / browser
+
+
+def page_html(set_name: str, page_id: str) -> bytes:
+    return gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+
+
 def dump(args: tuple[str, str, str]) -> None:
     """Dump one page with one browser into the cache (an empty dump if it fails)."""
     set_name, page_id, browser = args
-    out = CACHE.parent / "dumps" / set_name / browser / f"{page_id}.txt.gz"
+    out = dump_folder(set_name, browser) / f"{page_id}.txt.gz"
     if out.exists():
         return
-    html = gzip.decompress((bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes())
+    html = page_html(set_name, page_id)
     try:
         text = _render(browser, html)
     except subprocess.TimeoutExpired:
@@ -78,15 +87,14 @@ def _render(browser: str, html: bytes) -> bytes:
 
 def copied(set_name: str, ids: list[str]) -> None:
     """The text Chromium gives of each page not yet in the cache (one tab for them all)."""
-    folder = CACHE.parent / "dumps" / set_name / "chromium"
+    folder = dump_folder(set_name, "chromium")
     folder.mkdir(parents=True, exist_ok=True)
     with TextTab() as tab:
         for page_id in ids:
             out = folder / f"{page_id}.txt.gz"
             if out.exists():
                 continue
-            html = (bench_dir() / set_name / "html" / f"{page_id}.html.gz").read_bytes()
-            text = tab.text(decode_page(gzip.decompress(html), 1 << 30).text)
+            text = tab.text(decode_page(page_html(set_name, page_id), 1 << 30).text)
             out.write_bytes(gzip.compress(text.encode("utf-8")))
 
 
@@ -96,7 +104,7 @@ def dumps(set_name: str, ids: list[str], browser: str) -> dict[str, str]:
     else:
         with ProcessPoolExecutor(max_workers=2) as pool:
             list(pool.map(dump, [(set_name, i, browser) for i in ids], chunksize=8))
-    folder = CACHE.parent / "dumps" / set_name / browser
+    folder = dump_folder(set_name, browser)
     return {
         i: gzip.decompress((folder / f"{i}.txt.gz").read_bytes()).decode("utf-8", "replace")
         for i in ids

@@ -12,35 +12,40 @@ from ingest.textmeta.vocab import DATE_LABEL, MONTHS
 
 _MONTH = r"(?P<month>[^\W\d_]{3,12})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+#: "17 December 2021", "17th Dec 2021", "17. Dezember 2021", "17 de diciembre de 2021",
+#: "17-Dec-2021"
+_DAY_NAMED_MONTH = re.compile(
+    r"\b(?P<day>\d{1,2})(?:(?:st|nd|rd|th)?\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
+    r"(?:\.?,?\s+(?:de\s+)?|\.?[.-])" + _YEAR + r"(?!\d)"
+)
+#: "December 19, 2025", "Dec 19th 2025", "December 19. 2025"
+_NAMED_MONTH_DAY = re.compile(
+    r"(?<![^\W\d_])"
+    + _MONTH
+    + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s?[,.]?\s+"
+    + _YEAR
+    + r"(?!\d)"
+)
+#: "2019年4月13日", "2019년 4월 13일" (searched only in a text with one of the year signs)
+_CJK = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d{2})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<day>\d{1,2})\s?[日일]"
+)
+#: month first ("09/25/2025"), or day first when the first number is no month ("25/09/2025")
+_EITHER_ORDER = re.compile(
+    r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"
+)
+#: every form, in the order ``dates_in`` tries them
 _PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"\b(?P<day>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})(?!\d)"),
-    # "17 December 2021", "17th Dec 2021", "17. Dezember 2021", "17 de diciembre de 2021",
-    # "17-Dec-2021"
-    re.compile(
-        r"\b(?P<day>\d{1,2})(?:(?:st|nd|rd|th)?\.?\s+(?:de\s+)?|[.-])(?P<month>[^\W\d_]{3,12})"
-        r"(?:\.?,?\s+(?:de\s+)?|\.?[.-])" + _YEAR + r"(?!\d)"
-    ),
-    # "December 19, 2025", "Dec 19th 2025", "December 19. 2025"
-    re.compile(
-        r"(?<![^\W\d_])"
-        + _MONTH
-        + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s?[,.]?\s+"
-        + _YEAR
-        + r"(?!\d)"
-    ),
-    # "2019年4月13日", "2019년 4월 13일" (searched only in a text with one of the year signs)
-    re.compile(
-        r"(?<!\d)(?P<year>(?:19|20)\d{2})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<day>\d{1,2})\s?[日일]"
-    ),
-    # month first ("09/25/2025"), or day first when the first number is no month ("25/09/2025")
-    re.compile(r"\b(?P<m>\d{1,2})([/-])(?P<day>\d{1,2})\2(?P<year>(?:19|20)\d{2})(?!\d)"),
+    _DAY_NAMED_MONTH,
+    _NAMED_MONTH_DAY,
+    _CJK,
+    _EITHER_ORDER,
 ]
-_EITHER_ORDER = _PATTERNS[-1]
-_CJK = _PATTERNS[-2]
 #: the patterns that name the month
-_NAMED = _PATTERNS[3:5]
+_NAMED = (_DAY_NAMED_MONTH, _NAMED_MONTH_DAY)
 #: the year every pattern above needs: a line without one holds no date
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 #: whether the page writes numeric dates day first (``writes_day_first`` of it)
