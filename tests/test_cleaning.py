@@ -540,6 +540,59 @@ def test_a_short_list_under_a_related_lead_in_is_related_but_a_long_one_is_the_p
     assert not any(marks[line] == "related.list" for line in index)
 
 
+def test_long_card_headlines_above_teasers_cut_with_an_ellipsis_stay_in_the_related_list():
+    cards = []
+    for n in ("first", "second", "third"):
+        cards += [
+            f"The harbour council publishes its {n} report on the old pier at last, despite the "
+            "long delays",
+            f"The council published the {n} of its reports on the state of the pier, which "
+            "covers the cost of repairs, the schedule and the views of residents who…",
+            "March 17, 2016",
+        ]
+    marks = marks_of("\n\n".join([BODY1, BODY2, "Related", *cards]))
+    assert marks["Related"] == "related.lead"
+    assert all(marks[line] == "related.list" for line in cards)
+    # the same headline above a paragraph that ends as a sentence is no card
+    marks = marks_of("\n\n".join([BODY1, "Related", cards[0], BODY2]))
+    assert marks[cards[0]] is None and marks[BODY2] is None
+
+
+def _thread(replies: int, label: str = "Reply") -> list[str]:
+    thread = []
+    for n in range(replies):
+        thread += [
+            f"Reader {n} · March {n + 10}, 2017 at 12:2{n} AM",
+            f"I think the council should reconsider its position on the pier, point {n} of mine.",
+            f"* {label}",
+        ]
+    return thread
+
+
+ARTICLE = [BODY1, BODY2] * 8  # about 340 words of the article's prose
+
+
+def test_a_thread_of_dated_comments_with_reply_labels_under_an_article_goes():
+    thread = _thread(3)
+    result = clean("\n\n".join([*ARTICLE, "There are 3 comments", *thread]))
+    assert BODY1 in result.text and BODY2 in result.text
+    assert not any(line in result.text for line in thread)
+    assert any(removal.rule == "comments.thread" for removal in result.removed)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        [BODY1, *_thread(3)],  # a forum: a short question, then its replies (the page's text)
+        [*ARTICLE, *_thread(2)],  # two comments make no thread
+        [*ARTICLE, *_thread(3, label="14 comments")],  # teasers with their counts of comments
+    ],
+)
+def test_replies_after_little_prose_or_too_few_or_counts_are_no_thread(page):
+    marks = marks_of("\n\n".join(page))
+    assert "comments.thread" not in marks.values()
+
+
 def test_a_repeated_label_inside_the_body_is_kept_but_not_one_outside_it():
     outside = "Our other sites:"
     page = [outside, BODY1, "Pros:", "Quick to set up", BODY2, "Pros:", "Cheap to run"]

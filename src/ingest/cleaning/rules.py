@@ -242,6 +242,70 @@ def comments(page: Page) -> None:
     if start is not None:
         for i in range(start, page.n):
             page.mark(i, "comments.section")
+    for first, last in _comment_threads(page):
+        for i in range(first, last):
+            page.mark(i, "comments.thread")
+
+
+#: a thread of reader comments holds at least this many
+THREAD_COMMENTS = 3
+#: the most lines of one comment, its header included
+COMMENT_LINES = 12
+#: the most words of a comment's header line (a name and a date)
+COMMENT_HEADER_WORDS = 14
+#: the words of prose above a thread: comments follow an article (a forum's replies follow a
+#: question, most often shorter, and are the page's text)
+THREAD_PROSE_WORDS = 300
+#: the most lines between one comment's reply label and the next comment's header
+THREAD_GAP = 2
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
+def _comment_header(line: Line) -> bool:
+    """A comment's header: a short line with a date or a time ("Name · March 10, 2017 at 12:20
+    AM", "Name | Di, 21. April 2020 - 16:40")."""
+    return (
+        line.n_words <= COMMENT_HEADER_WORDS
+        and not line.prose
+        and line.digit
+        and (_CLOCK.search(line.text) is not None or full_date(line))
+    )
+
+
+def _comments_above_labels(page: Page) -> list[tuple[int, int]]:
+    """Each (header, label) of a comment: a reply label the family marked (no count of
+    comments: "14 comments" under a teaser) and the nearest header above it, no other label
+    between them."""
+    found = []
+    previous = -1
+    for k, mark in enumerate(page.marks):
+        if mark != "comments.label" or page.lines[k].digit:
+            continue
+        for j in range(k - 1, max(previous, k - COMMENT_LINES - 1), -1):
+            if _comment_header(page.lines[j]):
+                found.append((j, k))
+                break
+        previous = k
+    return found
+
+
+def _comment_threads(page: Page) -> list[tuple[int, int]]:
+    """The first line and the last label of each thread of reader comments under an article:
+    ``THREAD_COMMENTS`` or more comments in a row, each a dated header, its text and a reply
+    label, with ``THREAD_PROSE_WORDS`` of prose above the page's first comment."""
+    comments = _comments_above_labels(page)
+    if not comments:
+        return []
+    article = sum(line.n_words for line in page.lines[: comments[0][0]] if line.prose)
+    if article < THREAD_PROSE_WORDS:
+        return []
+    runs: list[list[tuple[int, int]]] = []
+    for comment in comments:
+        if runs and comment[0] - runs[-1][-1][1] <= THREAD_GAP:
+            runs[-1].append(comment)
+        else:
+            runs.append([comment])
+    return [(run[0][0], run[-1][1]) for run in runs if len(run) >= THREAD_COMMENTS]
 
 
 def _comment_section(page: Page) -> int | None:
@@ -432,11 +496,19 @@ def _label_line(line: Line | None) -> bool:
 
 def _card_part(page: Page, j: int) -> bool:
     """Whether line ``j`` may belong to a list of links or link cards: short link-like lines,
-    and teaser snippets (cut off with an ellipsis, or followed by a category label)."""
+    a card's headline above its teaser, and teaser snippets (cut off with an ellipsis, or
+    followed by a category label)."""
     line = page.lines[j]
     if not line.prose:
-        return (line.n_words <= 15 and not line.terminal) or line.n_words <= 5
+        if line.terminal:
+            return line.n_words <= 5
+        return line.n_words <= 15 or _ellipsis_teaser(page.line(j + 1))
     return line.ellipsis or _label_line(page.line(j + 1))
+
+
+def _ellipsis_teaser(line: Line | None) -> bool:
+    """A teaser snippet: a paragraph cut off with an ellipsis."""
+    return line is not None and line.prose and line.ellipsis
 
 
 #: the most lines a list of links under a related-links lead-in holds: a longer run of short
