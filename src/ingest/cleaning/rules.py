@@ -299,13 +299,20 @@ def _comment_threads(page: Page) -> list[tuple[int, int]]:
     article = sum(line.n_words for line in page.lines[: comments[0][0]] if line.prose)
     if article < THREAD_PROSE_WORDS:
         return []
-    runs: list[list[tuple[int, int]]] = []
-    for comment in comments:
-        if runs and comment[0] - runs[-1][-1][1] <= THREAD_GAP:
-            runs[-1].append(comment)
-        else:
-            runs.append([comment])
+    runs = _runs(comments, THREAD_GAP)
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= THREAD_COMMENTS]
+
+
+def _runs(spans: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+    """(first, last) line spans in page order, grouped into runs: a span joins the run before
+    it when it starts at most ``gap`` lines after that run's last line."""
+    runs: list[list[tuple[int, int]]] = []
+    for span in spans:
+        if runs and span[0] - runs[-1][-1][1] <= gap:
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    return runs
 
 
 def _comment_section(page: Page) -> int | None:
@@ -616,14 +623,8 @@ def _teaser_lists(page: Page) -> list[tuple[int, int]]:
         if _card_headline(line)
         for j in _teaser_under(page, line.index)
     ]
-    runs: list[list[tuple[int, int]]] = []
-    for card in cards:
-        if runs and card[0] - runs[-1][-1][1] <= TEASER_GAP + 1:
-            runs[-1].append(card)
-        else:
-            runs.append([card])
     found = []
-    for run in runs:
+    for run in _runs(cards, TEASER_GAP + 1):
         sizes = [len(page.lines[teaser].text) for _, teaser in run]
         if len(run) >= TEASER_CARDS and max(sizes) <= TEASER_SPREAD * min(sizes):
             found.append((run[0][0], run[-1][1]))
