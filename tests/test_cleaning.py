@@ -693,6 +693,55 @@ def test_consent_near_miss_sentences_about_cookies(sentence):
     assert_kept(run(sentence), sentence)
 
 
+@pytest.mark.parametrize(
+    ("block", "rule"),
+    [
+        (["For full functionality, it is necessary to enable JavaScript."], "chrome.notice"),
+        (["This slideshow requires JavaScript."], "chrome.notice"),
+        (["Oops! Something went wrong while submitting the form."], "chrome.notice"),
+        (
+            [
+                "Lines and paragraphs break automatically.",
+                "Web page addresses and e-mail addresses turn into links automatically.",
+            ],
+            "chrome.notice",
+        ),
+        (
+            [
+                "Use limited data to select advertising 80 partners can use this purpose",
+                "Store and/or access information on a device Off",
+                "Measure content performance 33 partners can use this purpose",
+            ],
+            "chrome.consent",
+        ),
+        (
+            [
+                "Sieh dir diesen Beitrag auf Instagram an",
+                "A post shared by Jane Doe (@jane.doe) on Jun 16, 2019 at 7:30am PDT",
+            ],
+            "media.embed",
+        ),
+        (["Sorry, your browser doesn’t support embedded videos."], "media.embed"),
+    ],
+)
+def test_script_notices_form_messages_consent_purposes_and_embeds_are_named(block, rule):
+    marks = marks_of("\n\n".join([BODY1, "\n".join(block), BODY2]))
+    assert [marks[line] for line in block] == [rule] * len(block)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "To enable JavaScript in the old browser, set the option in its settings to true.",
+        "The new checkout requires JavaScript skills that the harbour office does not have.",
+        "A post shared by the mayor on Friday drew hundreds of replies from the harbour town.",
+        "Measure content performance against the goals you set before the campaign started.",
+    ],
+)
+def test_sentences_about_scripts_posts_and_measures_are_not_notices(sentence):
+    assert marks_of("\n\n".join([BODY1, sentence, BODY2]))[sentence] is None
+
+
 def test_a_byline_with_a_reading_time_is_a_byline():
     title = "Council approves the budget"
     result = clean("\n\n".join([title, "By Anna Berg 15 min read", BODY1, BODY2]), title=title)

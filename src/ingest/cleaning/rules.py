@@ -68,6 +68,7 @@ _MEDIA_HINTS_SEARCHED = vocab.minimal_needles(MEDIA_CREDIT_HINTS)
 MEDIA_CREDIT_HINT = re.compile("|".join(map(re.escape, MEDIA_CREDIT_HINTS)))
 MEDIA_CREDIT_UPPER = re.compile(r"\b(?:PHOTO|FOTO|BILD|IMAGE)S?\s?:")
 MEDIA_LABEL = vocab.whole("media", "label")
+MEDIA_EMBED = vocab.whole("media", "embed")
 IMAGE_URL = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|avif)\b|image|img|photo|pic|media|cdn|utm_|track|pixel",
     re.IGNORECASE,
@@ -669,13 +670,18 @@ def credit_line(line: Line, starts: bool | None = None, hinted: bool | None = No
     return line.n_words <= 30 or found.start() > len(line.text) - 100
 
 
+#: the most words of an embed's placeholder line (a "shared by" line names the account and a date)
+EMBED_MAX_WORDS = 30
+
+
 def media(page: Page) -> None:
     lines = page.lines
     starts = page.matches(MEDIA_CREDIT_START)
     labels = page.matches(MEDIA_LABEL)
+    embeds = page.matches(MEDIA_EMBED)
     # an image file name is one word; a credit starts so, or holds a hint (":" among them)
     hinted = page.holding(_MEDIA_HINTS_SEARCHED)
-    todo = starts | labels | hinted
+    todo = starts | labels | embeds | hinted
     todo.update(i for i, line in enumerate(lines) if line.n_words == 1 or ":" in line.text)
     for i in sorted(todo):
         line = lines[i]
@@ -688,6 +694,8 @@ def media(page: Page) -> None:
             page.mark(i, "media.credit")
         elif line.n_words <= 6 and i in labels:
             page.mark(i, "media.video")
+        elif line.n_words <= EMBED_MAX_WORDS and i in embeds:
+            page.mark(i, "media.embed")
     _captions(page)
 
 
@@ -948,6 +956,7 @@ _KEY_NEEDLES = vocab.NeedleSets(
             RELATED_INLINE,
             MEDIA_CREDIT_START,
             MEDIA_LABEL,
+            MEDIA_EMBED,
             COMMENT_SECTION,
             CHROME_LABEL,
             CHROME_NOTICE,
